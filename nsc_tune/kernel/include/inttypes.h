@@ -1,0 +1,2 @@
+/* nsc_tune stand-in for <inttypes.h>. */
+#include <stdint.h>

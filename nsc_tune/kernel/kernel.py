@@ -1,0 +1,154 @@
+"""``Kernel``: a C function as a batched, trusted ground truth."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from nsc_tune.kernel import native, numba_backend
+from nsc_tune.kernel.errors import KernelError
+from nsc_tune.kernel.parse import parse
+from nsc_tune.kernel.program import Program
+from nsc_tune.kernel.signature import (
+    Signature,
+    build_signature,
+    integer_mask,
+    resolve_domains,
+)
+from nsc_tune.kernel.translate import Translator
+
+#: Iterations one loop may run per call before the kernel is declared non-terminating.
+DEFAULT_MAX_ITERATIONS = 1 << 24
+
+
+class Kernel:
+    """A C kernel: its signature, its input domains and two ways to evaluate it.
+
+    Build one with :meth:`from_source` or :meth:`from_file`.  ``k(X)`` evaluates a batch through
+    the Numba translation (parallel, cached on disk); ``k.native(X)`` through the system C
+    compiler, as an independent cross-check.
+    """
+
+    def __init__(self, source: str, function: str | None = None, *,
+                 domains: Mapping[str, object] | Sequence | None = None,
+                 shapes: Mapping[str, int | Sequence[int]] | None = None,
+                 max_iterations: int = DEFAULT_MAX_ITERATIONS, name: str | None = None) -> None:
+        ast, notes = parse(source)
+        prog = Program.from_ast(ast)
+        fn = prog.kernel(function)
+        self.source = source
+        self.function = fn.decl.name
+        self.name = name or self.function
+        self.max_iterations = int(max_iterations)
+        helpers = prog.check(fn)
+        self._translator = Translator(prog)
+        ftype = fn.decl.type
+        infos = [self._translator.type_of(p.type) for p in _params(ftype)]
+        ret = self._translator.type_of(ftype.type)
+        if ret.dims:
+            from nsc_tune.kernel.program import unsupported
+
+            raise unsupported(fn.decl, "the kernel returns a pointer", "write to an output array")
+        self._ret = ret.scalar.name
+        merged_shapes = {**notes.shapes, **(shapes or {})}
+        self.signature: Signature = build_signature(prog, fn, infos, ret.scalar, merged_shapes)
+        self.domains: np.ndarray = resolve_domains(self.signature, domains, notes.domains,
+                                                   self.name)
+        self.integer_inputs: np.ndarray = integer_mask(self.signature)
+        self.numba_source: str = numba_backend.generate(
+            self._translator, self.function, helpers, self.signature, len(infos))
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def from_source(cls, source: str, function: str | None = None, **kwargs) -> Kernel:
+        """Build a kernel from C text.
+
+        Arguments:
+            source: the C source (may hold helpers, constants and ``#pragma nsc_tune`` lines).
+            function: the kernel's name; optional when the source defines one non-static function.
+            domains: ``{name: (lo, hi)}`` (or per-element pairs), or one (lo, hi) per flattened
+                input; overrides ``#pragma nsc_tune domain(name, lo, hi)``.
+            shapes: sizes of pointer parameters, ``{name: n}``.
+            max_iterations: per-loop iteration budget before NonTerminationError.
+
+        Returns:
+            The Kernel. Raises a KernelError subclass naming the line for unsupported input.
+        """
+        return cls(source, function, **kwargs)
+
+    @classmethod
+    def from_file(cls, path: str | Path, function: str | None = None, **kwargs) -> Kernel:
+        """Build a kernel from a ``.c`` file (see :meth:`from_source`)."""
+        path = Path(path)
+        kwargs.setdefault("name", path.stem if function is None else function)
+        return cls(path.read_text(), function, **kwargs)
+
+    # -- shape ------------------------------------------------------------------------------
+    @property
+    def n_inputs(self) -> int:
+        return self.signature.n_inputs
+
+    @property
+    def n_outputs(self) -> int:
+        return self.signature.n_outputs
+
+    def __repr__(self) -> str:
+        return f"Kernel({self.name}: {self.signature})"
+
+    # -- evaluation -------------------------------------------------------------------------
+    @functools.cached_property
+    def _module(self) -> ModuleType:
+        return numba_backend.load_module(self.numba_source)
+
+    @functools.cached_property
+    def _exe(self) -> Path:
+        return native.build(self.source, self.function, self._ret, self.signature)
+
+    def _check(self, X: np.ndarray | Sequence) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 1 and X.shape[0] == self.n_inputs:
+            X = X[None, :]
+        if X.ndim != 2 or X.shape[1] != self.n_inputs:
+            raise KernelError(f"{self.name} expects a batch of shape (N, {self.n_inputs}), got "
+                              f"{X.shape}", hint=f"inputs in order: "
+                              f"{', '.join(self.signature.input_labels()[:8])}"
+                              + (" ..." if self.n_inputs > 8 else ""))
+        return np.ascontiguousarray(X)
+
+    def __call__(self, X: np.ndarray | Sequence, *, parallel: bool = True) -> np.ndarray:
+        """Evaluate a batch ``(N, n_inputs)`` -> ``(N, n_outputs)`` with the Numba translation."""
+        X = self._check(X)
+        return numba_backend.run(self._module, X, self.n_outputs, self.max_iterations, parallel)
+
+    def native(self, X: np.ndarray | Sequence, *, timeout: float | None = None) -> np.ndarray:
+        """Evaluate a batch through the system C compiler (the cross-check).
+
+        Arguments:
+            X: inputs ``(N, n_inputs)``.
+            timeout: seconds before the run counts as non-terminating (default 30 + 1 ms/row).
+        """
+        X = self._check(X)
+        limit = timeout if timeout is not None else 30.0 + 1e-3 * X.shape[0]
+        return native.run(self._exe, X, self.n_outputs, limit)
+
+    def sample(self, n: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
+        """Draw ``n`` inputs uniformly from the domains (integers for integer-typed inputs)."""
+        rng = np.random.default_rng(seed)
+        lo, hi = self.domains[:, 0], self.domains[:, 1]
+        X = rng.uniform(lo, hi, size=(n, self.n_inputs))
+        ints = self.integer_inputs
+        if ints.any():
+            ilo, ihi = np.ceil(lo[ints]), np.floor(hi[ints])
+            X[:, ints] = rng.integers(ilo.astype(np.int64), ihi.astype(np.int64) + 1,
+                                      size=(n, int(ints.sum())))
+        return X
+
+
+def _params(ftype):
+    from nsc_tune.kernel.translate import _params as params
+
+    return params(ftype)

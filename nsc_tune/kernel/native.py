@@ -1,0 +1,138 @@
+"""The cross-check: the kernel compiled by the system C compiler, run over a batch.
+
+The user's source is compiled unchanged in its own translation unit, next to a generated entry
+wrapper (so ``static`` kernels work) and a batch driver in a second translation unit.  The driver
+runs as a child process reading the batch from stdin: a crash (SIGFPE, SIGSEGV) or a hang in the
+kernel becomes a typed error instead of taking the Python process down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from nsc_tune.kernel.errors import KernelRuntimeError, NativeBuildError, NonTerminationError
+from nsc_tune.kernel.numba_backend import cache_dir
+from nsc_tune.kernel.parse import find_cc
+from nsc_tune.kernel.signature import Arg, Signature
+
+#: Flags that keep gcc to the semantics the Numba translation implements: IEEE arithmetic without
+#: contraction into FMA, and wrapping signed overflow.
+CFLAGS = ["-O2", "-std=gnu11", "-fno-fast-math", "-ffp-contract=off", "-fwrapv", "-w"]
+
+
+def _param_decl(a: Arg, name: str) -> str:
+    return f"{a.ctype} *{name}" if a.shape else f"{a.ctype} {name}"
+
+
+def entry_wrapper(function: str, ret: str, params: list[Arg]) -> str:
+    """A non-static entry point appended to the user's translation unit."""
+    decl = ", ".join(_param_decl(a, f"p{a.param}") for a in params) or "void"
+    call = ", ".join(f"p{a.param}" for a in params)
+    body = f"return {function}({call});" if ret != "void" else f"{function}({call});"
+    return f"\n{ret} __nsc_entry({decl}) {{ {body} }}\n"
+
+
+def driver(ret: str, sig: Signature, params: list[Arg]) -> str:
+    """The batch driver: read N and X (doubles) from stdin, write Y (doubles) to stdout."""
+    decl = ", ".join(_param_decl(a, f"p{a.param}") for a in params) or "void"
+    lines = [
+        "#include <stdio.h>", "#include <stdlib.h>",
+        f"extern {ret} __nsc_entry({decl});",
+        "int main(void) {",
+        "  long n;",
+        "  if (fread(&n, sizeof n, 1, stdin) != 1) return 2;",
+        f"  double *X = malloc(sizeof(double) * (size_t)(n * {sig.n_inputs} + 1));",
+        f"  double *Y = calloc((size_t)(n * {sig.n_outputs} + 1), sizeof(double));",
+        f"  if (fread(X, sizeof(double), (size_t)(n * {sig.n_inputs}), stdin) != "
+        f"(size_t)(n * {sig.n_inputs})) return 3;",
+        "  for (long r = 0; r < n; r++) {",
+        f"    const double *x = X + r * {sig.n_inputs};",
+        f"    double *y = Y + r * {sig.n_outputs};",
+    ]
+    pos = 0
+    for a in sig.inputs:
+        conv = "(x[{i}] != 0)" if a.ctype == "_Bool" else f"({a.ctype})x[{{i}}]"
+        if a.shape:
+            lines.append(f"    {a.ctype} p{a.param}[{a.size}];")
+            lines.append(f"    for (int k = 0; k < {a.size}; k++) p{a.param}[k] = "
+                         + conv.format(i=f"{pos} + k") + ";")
+        else:
+            lines.append(f"    {a.ctype} p{a.param} = " + conv.format(i=pos) + ";")
+        pos += a.size
+    for a in sig.outputs:
+        if a.param >= 0:
+            lines.append(f"    {a.ctype} p{a.param}[{a.size}] = {{0}};")
+    call = "__nsc_entry(" + ", ".join(f"p{a.param}" for a in params) + ")"
+    pos = 0
+    if sig.outputs[0].param < 0:
+        lines.append(f"    y[0] = (double){call};")
+        pos = 1
+    else:
+        lines.append(f"    {call};")
+    for a in sig.outputs:
+        if a.param >= 0:
+            lines.append(f"    for (int k = 0; k < {a.size}; k++) y[{pos} + k] = "
+                         f"(double)p{a.param}[k];")
+            pos += a.size
+    lines += [
+        "  }",
+        f"  fwrite(Y, sizeof(double), (size_t)(n * {sig.n_outputs}), stdout);",
+        "  return 0;",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def build(source: str, function: str, ret: str, sig: Signature) -> Path:
+    """Compile (or find in the cache) the driver executable for this kernel."""
+    cc = find_cc()
+    if cc is None:
+        raise NativeBuildError("no C compiler found", hint="install gcc or set $CC")
+    params = sorted([a for a in (*sig.inputs, *sig.outputs) if a.param >= 0],
+                    key=lambda a: a.param)
+    unit = source + entry_wrapper(function, ret, params)
+    main = driver(ret, sig, params)
+    digest = hashlib.sha256("\0".join([unit, main, cc, *CFLAGS]).encode()).hexdigest()[:20]
+    folder = cache_dir() / "native" / digest
+    exe = folder / "kernel"
+    if exe.exists():
+        return exe
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kernel.c").write_text(unit)
+    (folder / "driver.c").write_text(main)
+    tmp = folder / f"kernel.{os.getpid()}.tmp"
+    proc = subprocess.run([cc, *CFLAGS, "-o", str(tmp), str(folder / "kernel.c"),
+                           str(folder / "driver.c"), "-lm"], capture_output=True, text=True,
+                          timeout=120)
+    if proc.returncode != 0:
+        raise NativeBuildError(f"{cc} failed: {proc.stderr.strip()[:500]}",
+                               hint="the kernel must compile as C11 with the system compiler")
+    os.replace(tmp, exe)
+    return exe
+
+
+def run(exe: Path, X: np.ndarray, n_outputs: int, timeout: float) -> np.ndarray:
+    """Run the driver on ``X``; crashes and time-outs become typed errors."""
+    n = X.shape[0]
+    payload = np.int64(n).tobytes() + np.ascontiguousarray(X, dtype=np.float64).tobytes()
+    try:
+        proc = subprocess.run([str(exe)], input=payload, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise NonTerminationError(
+            f"the native kernel did not finish within {timeout:g} s: it probably does not "
+            "terminate on some inputs", hint="check loop conditions, or pass a larger timeout"
+        ) from None
+    if proc.returncode != 0:
+        what = f"exit status {proc.returncode}"
+        if proc.returncode < 0:
+            what = signal.Signals(-proc.returncode).name
+        raise KernelRuntimeError(f"the native kernel crashed ({what})",
+                                 hint="SIGFPE is usually integer division by zero; SIGSEGV an "
+                                 "out-of-bounds index")
+    return np.frombuffer(proc.stdout, dtype=np.float64).reshape(n, n_outputs).copy()
