@@ -10,7 +10,7 @@ from types import ModuleType
 import numpy as np
 
 from nsc_tune.kernel import native, numba_backend
-from nsc_tune.kernel.errors import KernelError
+from nsc_tune.kernel.errors import DomainError, KernelError
 from nsc_tune.kernel.parse import parse
 from nsc_tune.kernel.program import Program
 from nsc_tune.kernel.signature import (
@@ -54,6 +54,7 @@ class Kernel:
 
             raise unsupported(fn.decl, "the kernel returns a pointer", "write to an output array")
         self._ret = ret.scalar.name
+        _check_annotated_names(fn, notes)
         merged_shapes = {**notes.shapes, **(shapes or {})}
         self.signature: Signature = build_signature(prog, fn, infos, ret.scalar, merged_shapes)
         self.domains: np.ndarray = resolve_domains(self.signature, domains, notes.domains,
@@ -146,6 +147,17 @@ class Kernel:
             X[:, ints] = rng.integers(ilo.astype(np.int64), ihi.astype(np.int64) + 1,
                                       size=(n, int(ints.sum())))
         return X
+
+
+def _check_annotated_names(fn, notes) -> None:
+    """Every ``#pragma nsc_tune`` must name a parameter of the kernel."""
+    names = {p.name for p in _params(fn.decl.type)}
+    for key, line in notes.lines.items():
+        verb, name = key.split(":", 1)
+        if name not in names:
+            raise DomainError(f"#pragma nsc_tune {verb} names `{name}`, which is not a parameter "
+                              f"of `{fn.decl.name}`", line=line,
+                              hint=f"parameters are: {', '.join(sorted(names)) or 'none'}")
 
 
 def _params(ftype):

@@ -27,6 +27,7 @@ class Annotations:
 
     domains: dict[str, tuple[float, float]] = field(default_factory=dict)
     shapes: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # "domain:x" -> line of its pragma
 
 
 def _number(text: str, line: int, what: str) -> float:
@@ -51,8 +52,10 @@ def read_annotations(src: str) -> tuple[str, Annotations]:
         if verb == "domain" and len(args) == 3:
             lo, hi = (_number(a, i, "domain bound") for a in args[1:])
             notes.domains[args[0]] = (lo, hi)
+            notes.lines[f"domain:{args[0]}"] = i
         elif verb == "shape" and len(args) == 2:
             notes.shapes[args[0]] = int(_number(args[1], i, "shape"))
+            notes.lines[f"shape:{args[0]}"] = i
         else:
             raise DomainError(
                 "unknown nsc_tune pragma", line=i, construct=text.strip(),

@@ -56,12 +56,6 @@ def _bc(i, n, ctl, line):
 
 
 @_jit
-def _first(a, b):
-    """Return ``a``; used to evaluate a post-increment for its old value."""
-    return a
-
-
-@_jit
 def _c_round(x):
     """C ``round``: halfway cases away from zero (Python's round goes to even)."""
     t = np.trunc(x)
@@ -100,3 +94,15 @@ def _c_inf64():
 @_jit
 def _c_nan32():
     return np.float32(np.nan)
+
+
+# Numba cannot use the float32 and float64 forms of exp2/log2 in one module (conflicting LLVM
+# declarations), so the float forms go through double: within one ulp of exp2f/log2f.
+@_jit
+def _exp2f(x):
+    return np.float32(np.exp2(np.float64(x)))
+
+
+@_jit
+def _log2f(x):
+    return np.float32(np.log2(np.float64(x)))

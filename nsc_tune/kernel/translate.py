@@ -136,6 +136,7 @@ class Translator:
         self.global_lines: list[str] = []
         self.counter = 0
         self.fn: _FuncState | None = None
+        self.pending: list[str] = []  # statements an expression needs run before it (x++, x = y)
         self.ret_types: dict[str, ct.CType] = {}
         self.param_infos: dict[str, list[TypeInfo]] = {}
 
@@ -145,7 +146,20 @@ class Translator:
         return f"_{stem}{self.counter}"
 
     def emit(self, depth: int, text: str) -> None:
+        """Append a line, after the statements its expressions hoisted."""
+        for pre in self.pending:
+            self.lines.append("    " * depth + pre)
+        self.pending = []
         self.lines.append("    " * depth + text)
+
+    def pure(self, node: c_ast.Node) -> Val:
+        """Translate an operand that may not run at all (short-circuit, ternary branch)."""
+        before = len(self.pending)
+        v = self.expr(node)
+        if len(self.pending) != before:
+            raise unsupported(node, "side effect (++, --, =) in an operand that C may skip",
+                              "move it into a statement of its own")
+        return v
 
     def lookup(self, name: str, node: c_ast.Node) -> Var:
         if self.fn is not None:
@@ -331,7 +345,7 @@ class Translator:
 
     def x_TernaryOp(self, node: c_ast.TernaryOp) -> Val:
         c = self.cond(self.expr(node.cond), node)
-        a, b = self.expr(node.iftrue), self.expr(node.iffalse)
+        a, b = self.pure(node.iftrue), self.pure(node.iffalse)
         if a.dims or b.dims:
             raise unsupported(node, "conditional pointers are not supported", "use an if")
         t = ct.common(a.ctype, b.ctype)
@@ -369,7 +383,8 @@ class Translator:
 
     def x_BinaryOp(self, node: c_ast.BinaryOp) -> Val:
         op = node.op
-        a, b = self.expr(node.left), self.expr(node.right)
+        a = self.expr(node.left)
+        b = self.pure(node.right) if op in ("&&", "||") else self.expr(node.right)
         line = coord(node)[0] or 0
         if op in ("&&", "||"):
             word = "and" if op == "&&" else "or"
@@ -506,20 +521,17 @@ class Translator:
                                          f"{self.convert(one, c, node)})", c), c), t, node)
         if not as_value:
             return Val(f"{target} = {new}", t)
-        if not target.isidentifier():
-            raise unsupported(node, "increment of an array element inside an expression",
-                              "move the ++/-- into a statement of its own")
         if node.op.startswith("p"):
-            return Val(f"runtime._first({target}, ({target} := {new}))", t)
-        return Val(f"({target} := {new})", t)
+            old = self.fresh("old")
+            self.pending += [f"{old} = {target}", f"{target} = {new}"]
+            return Val(old, t)
+        self.pending.append(f"{target} = {new}")
+        return Val(target, t)
 
     def x_Assignment(self, node: c_ast.Assignment) -> Val:
         target, t = self.lvalue(node.lvalue)
-        rhs = self.assign_rhs(node, target, t)
-        if not target.isidentifier():
-            raise unsupported(node, "assignment to an array element inside an expression",
-                              "move the assignment into a statement of its own")
-        return Val(f"({target} := {rhs})", t)
+        self.pending.append(f"{target} = {self.assign_rhs(node, target, t)}")
+        return Val(target, t)
 
     def assign_rhs(self, node: c_ast.Assignment, target: str, t: ct.CType) -> str:
         rv = self.expr(node.rvalue)
@@ -720,7 +732,9 @@ class Translator:
     def s_While(self, node: c_ast.While, depth: int) -> None:
         n = self.fresh("n")
         self.loop_entry(n, depth)
-        self.emit(depth, f"while {self.cond(self.expr(node.cond), node)}:")
+        self.emit(depth, "while True:")
+        self.emit(depth + 1, f"if not {self.cond(self.expr(node.cond), node)}:")
+        self.emit(depth + 2, "break")
         self.loop_guard(n, node, depth + 1)
         self.loop_body(node.stmt, depth + 1)
 
@@ -728,7 +742,10 @@ class Translator:
         n, first = self.fresh("n"), self.fresh("first")
         self.loop_entry(n, depth)
         self.emit(depth, f"{first} = True")
-        self.emit(depth, f"while {first} or {self.cond(self.expr(node.cond), node)}:")
+        self.emit(depth, "while True:")
+        self.emit(depth + 1, f"if not {first}:")
+        self.emit(depth + 2, f"if not {self.cond(self.expr(node.cond), node)}:")
+        self.emit(depth + 3, "break")
         self.emit(depth + 1, f"{first} = False")
         self.loop_guard(n, node, depth + 1)
         self.loop_body(node.stmt, depth + 1)
