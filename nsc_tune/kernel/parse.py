@@ -1,4 +1,4 @@
-"""C text -> pycparser AST: annotation pragmas, supported includes, the C preprocessor, the parser."""
+"""C text -> pycparser AST: nsc_tune pragmas, supported includes, preprocessor, parser."""
 
 from __future__ import annotations
 

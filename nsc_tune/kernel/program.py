@@ -1,4 +1,4 @@
-"""The checked program: functions, globals and types of one kernel source, validated for the subset."""
+"""The checked program: functions, globals and types of one source, validated for the subset."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ def coord(node: c_ast.Node) -> tuple[int | None, int | None]:
     return (c.line, c.column) if c is not None else (None, None)
 
 
-def unsupported(node: c_ast.Node, what: str, hint: str, cls: type[KernelError] = None) -> KernelError:
-    """Build a typed error for ``node``."""
+def unsupported(node: c_ast.Node, what: str, hint: str,
+                cls: type[KernelError] | None = None) -> KernelError:
+    """Build a typed error (UnsupportedConstructError unless ``cls``) naming ``node``'s place."""
     line, col = coord(node)
     from pycparser import c_generator
 
@@ -42,7 +43,8 @@ def unsupported(node: c_ast.Node, what: str, hint: str, cls: type[KernelError] =
         text = c_generator.CGenerator().visit(node).strip().split("\n")[0][:80]
     except Exception:  # noqa: BLE001 - the text is decoration only
         text = type(node).__name__
-    return (cls or UnsupportedConstructError)(what, line=line, column=col, construct=text, hint=hint)
+    error = cls or UnsupportedConstructError
+    return error(what, line=line, column=col, construct=text, hint=hint)
 
 
 @dataclass

@@ -66,9 +66,11 @@ def float_literal(text: str, t: ct.CType) -> float:
     if t != ct.FLOAT:
         return value
     exact = Fraction(body)
-    f = np.float32(value)
+    with np.errstate(over="ignore"):
+        f = np.float32(value)
+        neighbours = [np.nextafter(f, np.float32(s * np.inf)) for s in (-1, 1)]
     best = f
-    for cand in (np.nextafter(f, np.float32(-np.inf)), np.nextafter(f, np.float32(np.inf))):
+    for cand in neighbours:
         if not np.isfinite(cand):
             continue
         d_best, d_cand = abs(Fraction(float(best)) - exact), abs(Fraction(float(cand)) - exact)
