@@ -86,6 +86,46 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if row["agree"] else 1
 
 
+def cmd_corpus_build(args: argparse.Namespace) -> int:
+    """Build (or resume) a pretraining corpus."""
+    from nsc_tune.corpus.build import BuildConfig, build
+
+    cfg = BuildConfig(n=args.n, out=args.out, seed=args.seed, rows=args.rows,
+                      workers=args.workers, shard_size=args.shard_size)
+    manifest = build(cfg, progress=not args.json)
+    report = {k: manifest[k] for k in ("kept", "candidates", "splits", "rejected",
+                                       "build_seconds")}
+    report["programs_per_second"] = round(manifest["kept"] / max(manifest["build_seconds"], 1e-9),
+                                          1)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"kept {report['kept']:,} of {report['candidates']:,} candidates in "
+              f"{report['build_seconds']} s ({report['programs_per_second']} programs/s); "
+              f"splits {report['splits']}")
+        print("dropped: " + ", ".join(f"{k} {v:,}" for k, v in report["rejected"].items()))
+    return 0
+
+
+def cmd_corpus_stats(args: argparse.Namespace) -> int:
+    """Print corpus statistics and write the stats plot."""
+    from pathlib import Path
+
+    from nsc_tune.corpus.stats import plot, summary
+    from nsc_tune.corpus.storage import Corpus
+
+    corpus = Corpus(args.dir)
+    info = summary(corpus)
+    png = plot(corpus, args.plot or Path(args.dir) / "stats.png")
+    info["plot"] = str(png)
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        for key, value in info.items():
+            print(f"{key:>22}: {value}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nsc-tune", description="Compile C kernels into neural surrogates; tune or swap in.")
@@ -104,15 +144,34 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=int, default=0)
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check)
+
+    corpus = sub.add_parser("corpus", help="build and inspect the pretraining corpus")
+    corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True)
+    cb = corpus_sub.add_parser("build", help="generate, run, filter, dedup and split programs")
+    cb.add_argument("--n", type=int, required=True, help="programs to keep")
+    cb.add_argument("--out", required=True, help="corpus folder (resumed if it exists)")
+    cb.add_argument("--workers", type=int, default=0, help="processes (default: all cores)")
+    cb.add_argument("--seed", type=int, default=0)
+    cb.add_argument("--rows", type=int, default=1024, help="input/output pairs per program")
+    cb.add_argument("--shard-size", type=int, default=1000, help="candidates per shard")
+    cb.add_argument("--json", action="store_true")
+    cb.set_defaults(func=cmd_corpus_build)
+    cs = corpus_sub.add_parser("stats", help="counts, histograms and a PNG plot of a corpus")
+    cs.add_argument("dir", help="corpus folder")
+    cs.add_argument("--plot", default=None, help="PNG path (default DIR/stats.png)")
+    cs.add_argument("--json", action="store_true")
+    cs.set_defaults(func=cmd_corpus_stats)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nsc-tune``: typed errors become one clear line and exit status 2."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "samples", 1) <= 0:
-        print("nsc-tune: error: --samples must be positive", file=sys.stderr)
-        return 2
+    for name in ("samples", "n", "rows", "shard_size"):
+        if getattr(args, name, 1) <= 0:
+            print(f"nsc-tune: error: --{name.replace('_', '-')} must be positive",
+                  file=sys.stderr)
+            return 2
     try:
         return args.func(args)
     except (NscTuneError, OSError) as exc:

@@ -38,12 +38,63 @@ def entry_wrapper(function: str, ret: str, params: list[Arg]) -> str:
     return f"\n{ret} __nsc_entry({decl}) {{ {body} }}\n"
 
 
+def row_loop(entry: str, sig: Signature, params: list[Arg], indent: str = "  ") -> list[str]:
+    """C lines that run ``entry`` over rows ``0..n-1`` of ``X`` (inputs) into ``Y`` (outputs).
+
+    Inputs are converted from double to each parameter's C type as C converts; outputs are
+    zero-filled before the call and widened to double after it.
+    """
+    lines = [
+        "for (long r = 0; r < n; r++) {",
+        f"  const double *x = X + r * {sig.n_inputs};",
+        f"  double *y = Y + r * {sig.n_outputs};",
+    ]
+    pos = 0
+    for a in sig.inputs:
+        conv = "(x[{i}] != 0)" if a.ctype == "_Bool" else f"({a.ctype})x[{{i}}]"
+        if a.shape:
+            lines.append(f"  {a.ctype} p{a.param}[{a.size}];")
+            lines.append(f"  for (int k = 0; k < {a.size}; k++) p{a.param}[k] = "
+                         + conv.format(i=f"{pos} + k") + ";")
+        else:
+            lines.append(f"  {a.ctype} p{a.param} = " + conv.format(i=pos) + ";")
+        pos += a.size
+    for a in sig.outputs:
+        if a.param >= 0:
+            lines.append(f"  {a.ctype} p{a.param}[{a.size}] = {{0}};")
+    call = f"{entry}(" + ", ".join(f"p{a.param}" for a in params) + ")"
+    pos = 0
+    if sig.outputs[0].param < 0:
+        lines.append(f"  y[0] = (double){call};")
+        pos = 1
+    else:
+        lines.append(f"  {call};")
+    for a in sig.outputs:
+        if a.param >= 0:
+            lines.append(f"  for (int k = 0; k < {a.size}; k++) y[{pos} + k] = "
+                         f"(double)p{a.param}[k];")
+            pos += a.size
+    lines.append("}")
+    return [indent + line for line in lines]
+
+
+def prototype(entry: str, ret: str, params: list[Arg]) -> str:
+    """``extern`` declaration of an entry point, in canonical C type names."""
+    decl = ", ".join(_param_decl(a, f"p{a.param}") for a in params) or "void"
+    return f"extern {ret} {entry}({decl});"
+
+
+def ordered_params(sig: Signature) -> list[Arg]:
+    """The kernel's C parameters (inputs and outputs) in declaration order."""
+    return sorted([a for a in (*sig.inputs, *sig.outputs) if a.param >= 0],
+                  key=lambda a: a.param)
+
+
 def driver(ret: str, sig: Signature, params: list[Arg]) -> str:
     """The batch driver: read N and X (doubles) from stdin, write Y (doubles) to stdout."""
-    decl = ", ".join(_param_decl(a, f"p{a.param}") for a in params) or "void"
     lines = [
         "#include <stdio.h>", "#include <stdlib.h>",
-        f"extern {ret} __nsc_entry({decl});",
+        prototype("__nsc_entry", ret, params),
         "int main(void) {",
         "  long n;",
         "  if (fread(&n, sizeof n, 1, stdin) != 1) return 2;",
@@ -51,37 +102,7 @@ def driver(ret: str, sig: Signature, params: list[Arg]) -> str:
         f"  double *Y = calloc((size_t)(n * {sig.n_outputs} + 1), sizeof(double));",
         f"  if (fread(X, sizeof(double), (size_t)(n * {sig.n_inputs}), stdin) != "
         f"(size_t)(n * {sig.n_inputs})) return 3;",
-        "  for (long r = 0; r < n; r++) {",
-        f"    const double *x = X + r * {sig.n_inputs};",
-        f"    double *y = Y + r * {sig.n_outputs};",
-    ]
-    pos = 0
-    for a in sig.inputs:
-        conv = "(x[{i}] != 0)" if a.ctype == "_Bool" else f"({a.ctype})x[{{i}}]"
-        if a.shape:
-            lines.append(f"    {a.ctype} p{a.param}[{a.size}];")
-            lines.append(f"    for (int k = 0; k < {a.size}; k++) p{a.param}[k] = "
-                         + conv.format(i=f"{pos} + k") + ";")
-        else:
-            lines.append(f"    {a.ctype} p{a.param} = " + conv.format(i=pos) + ";")
-        pos += a.size
-    for a in sig.outputs:
-        if a.param >= 0:
-            lines.append(f"    {a.ctype} p{a.param}[{a.size}] = {{0}};")
-    call = "__nsc_entry(" + ", ".join(f"p{a.param}" for a in params) + ")"
-    pos = 0
-    if sig.outputs[0].param < 0:
-        lines.append(f"    y[0] = (double){call};")
-        pos = 1
-    else:
-        lines.append(f"    {call};")
-    for a in sig.outputs:
-        if a.param >= 0:
-            lines.append(f"    for (int k = 0; k < {a.size}; k++) y[{pos} + k] = "
-                         f"(double)p{a.param}[k];")
-            pos += a.size
-    lines += [
-        "  }",
+        *row_loop("__nsc_entry", sig, params),
         f"  fwrite(Y, sizeof(double), (size_t)(n * {sig.n_outputs}), stdout);",
         "  return 0;",
         "}",
@@ -94,8 +115,7 @@ def build(source: str, function: str, ret: str, sig: Signature) -> Path:
     cc = find_cc()
     if cc is None:
         raise NativeBuildError("no C compiler found", hint="install gcc or set $CC")
-    params = sorted([a for a in (*sig.inputs, *sig.outputs) if a.param >= 0],
-                    key=lambda a: a.param)
+    params = ordered_params(sig)
     unit = source + entry_wrapper(function, ret, params)
     main = driver(ret, sig, params)
     digest = hashlib.sha256("\0".join([unit, main, cc, *CFLAGS]).encode()).hexdigest()[:20]
