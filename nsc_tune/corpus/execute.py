@@ -57,7 +57,10 @@ int main(int argc, char **argv) {
   long n;
   if (fread(&n, sizeof n, 1, stdin) != 1) return 2;
   long total_in = 0, total_out = 0;
-  for (int p = 0; p < NSC_COUNT; p++) { total_in += n * nsc_n_in[p]; total_out += n * nsc_n_out[p]; }
+  for (int p = 0; p < NSC_COUNT; p++) {
+    total_in += n * nsc_n_in[p];
+    total_out += n * nsc_n_out[p];
+  }
   double *X = malloc(sizeof(double) * (size_t)(total_in + 1));
   double *Y = calloc((size_t)(total_out + 1), sizeof(double));
   double *Y2 = calloc((size_t)(total_out + 1), sizeof(double));
