@@ -1,0 +1,18 @@
+"""Program families for the synthetic corpus: name -> (weight, float type bias, templates).
+
+Each family module holds template functions ``template(p: Prog) -> None`` (see ``_base``).
+To add a family: write its templates in a module here and register them in ``REGISTRY``.
+"""
+
+from __future__ import annotations
+
+from nsc_tune.corpus.families import physics
+from nsc_tune.corpus.families._base import Prog, Template
+
+#: name -> (sampling weight, probability that the program computes in double, templates)
+REGISTRY: dict[str, tuple[float, float, list[Template]]] = {
+    "kinematics": (8.0, 0.6, physics.KINEMATICS),
+    "thermo_optics": (7.0, 0.6, physics.THERMO_OPTICS),
+}
+
+__all__ = ["REGISTRY", "Prog", "Template"]
