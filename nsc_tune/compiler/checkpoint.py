@@ -1,0 +1,90 @@
+"""Checkpoints and shipped weights as safetensors (no pickle anywhere).
+
+A training checkpoint holds the model's tensors (``model.*``), the optimizer's state tensors
+(``optim.<param index>.<name>``) and, in its metadata, the step, the configs and the optimizer's
+hyper-parameters. Shipped weights hold only the model, in float16, with the config.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from nsc_tune.compiler.model import CompNet, CompNetConfig
+from nsc_tune.errors import NscTuneError
+
+
+class WeightsError(NscTuneError):
+    """Weights or checkpoint file missing or not of this format."""
+
+
+def _atomic_save(tensors: dict, path: Path, metadata: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
+              metadata=metadata)
+    os.replace(tmp, path)
+
+
+def save_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer, step: int,
+                    train_config: dict) -> None:
+    """Write a resumable checkpoint."""
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    opt = optimizer.state_dict()
+    for idx, state in opt["state"].items():
+        for name, value in state.items():
+            t = value if torch.is_tensor(value) else torch.tensor(value)
+            tensors[f"optim.{idx}.{name}"] = t
+    meta = {"step": str(step), "model_config": json.dumps(model.config.to_dict()),
+            "train_config": json.dumps(train_config),
+            "param_groups": json.dumps(opt["param_groups"])}
+    _atomic_save(tensors, path, meta)
+
+
+def load_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer) -> int:
+    """Restore model and optimizer from ``path``; returns the step to continue from."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        meta = f.metadata()
+    tensors = load_file(str(path))
+    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    state: dict[int, dict] = {}
+    for key, value in tensors.items():
+        if key.startswith("optim."):
+            _, idx, name = key.split(".", 2)
+            state.setdefault(int(idx), {})[name] = value
+    optimizer.load_state_dict({"state": state, "param_groups": json.loads(meta["param_groups"])})
+    return int(meta["step"])
+
+
+def export_weights(model: CompNet, path: Path, info: dict | None = None) -> Path:
+    """Write the model's weights (float16) for shipping."""
+    tensors = {k: v.half() if v.is_floating_point() else v
+               for k, v in model.state_dict().items()}
+    meta = {"format": "nsc_tune.compnet/1", "config": json.dumps(model.config.to_dict()),
+            "info": json.dumps(info or {})}
+    _atomic_save(tensors, Path(path), meta)
+    return Path(path)
+
+
+def load_weights(path: str | Path) -> tuple[CompNet, dict]:
+    """A CompNet (float32, eval mode) from shipped weights, and the info stored with them."""
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.exists():
+        raise WeightsError(f"compiler weights not found at {path}")
+    with safe_open(str(path), framework="pt") as f:
+        meta = f.metadata() or {}
+    if meta.get("format") != "nsc_tune.compnet/1":
+        raise WeightsError(f"{path} is not an nsc_tune CompNet weights file")
+    model = CompNet(CompNetConfig(**json.loads(meta["config"])))
+    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
+    model.load_state_dict(state)
+    model.eval()
+    return model, json.loads(meta.get("info", "{}"))

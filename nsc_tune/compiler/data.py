@@ -1,0 +1,173 @@
+"""Pretraining data: corpus programs tokenized, held in memory, and batched deterministically.
+
+The batch for optimisation step ``s`` depends only on ``(seed, s)``, so a resumed run sees exactly
+the batches the uninterrupted run would have seen, and data-parallel ranks can each take their
+share of one global batch.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from nsc_tune.compiler.tokenizer import PAD, TokenizedProgram, tokenize, value_features
+
+
+@dataclass
+class TrainProgram:
+    """One program ready for training."""
+
+    tokens: TokenizedProgram
+    X: np.ndarray  # float32 [R, n_in], real units
+    Y: np.ndarray  # float32 [R, n_out]
+    lo: np.ndarray  # float32 [n_in]
+    hi: np.ndarray  # float32 [n_in]
+    family: str = ""
+    mu: np.ndarray | None = None  # float32 [n_out]: symlog of the output means (all rows)
+    log_sigma: np.ndarray | None = None  # float32 [n_out]: log of the output scales
+
+    def __post_init__(self) -> None:
+        if self.mu is None:
+            mean = self.Y.astype(np.float64).mean(axis=0)
+            std = self.Y.astype(np.float64).std(axis=0)
+            self.mu = (np.sign(mean) * np.log1p(np.abs(mean))).astype(np.float32)
+            self.log_sigma = np.log(np.maximum(std, 1e-6 * (np.abs(mean) + 1.0))).astype(
+                np.float32)
+
+
+@dataclass
+class Batch:
+    """Padded tensors for a batch of programs."""
+
+    ids: Tensor  # [B, L]
+    values: Tensor  # [B, L, F]
+    in_pos: Tensor  # [B, I]
+    in_mask: Tensor  # [B, I] bool
+    out_pos: Tensor  # [B, O]
+    out_mask: Tensor  # [B, O] bool
+    xn: Tensor  # [B, R, I] normalised inputs
+    y: Tensor  # [B, R, O] real outputs
+    mu: Tensor  # [B, O] target output locations (symlog of the mean over all rows)
+    log_sigma: Tensor  # [B, O] target output log-scales
+
+    def to(self, device: torch.device | str) -> Batch:
+        return Batch(*(getattr(self, f).to(device, non_blocking=True)
+                       for f in self.__dataclass_fields__))
+
+
+def _prepare(item: tuple[str, str, list, np.ndarray, np.ndarray, str, int]
+             ) -> TrainProgram | None:
+    from nsc_tune.kernel import Kernel, KernelError
+
+    source, function, domains, X, Y, family, max_len = item
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kernel = Kernel.from_source(source, function=function, domains=domains)
+        tokens = tokenize(kernel, max_len=max_len)
+    except (KernelError, ValueError) as exc:  # pragma: no cover - corpus programs were checked
+        warnings.warn(f"skipping {function}: {exc}", stacklevel=1)
+        return None
+    except Exception as exc:  # noqa: BLE001 - e.g. ProgramTooLongError
+        warnings.warn(f"skipping {function}: {exc}", stacklevel=1)
+        return None
+    dom = np.asarray(domains, dtype=np.float32)
+    return TrainProgram(tokens, X, Y, dom[:, 0], dom[:, 1], family)
+
+
+def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
+                limit: int | None = None) -> list[TrainProgram]:
+    """Tokenize one split of a built corpus (in parallel) into memory."""
+    from nsc_tune.corpus.storage import Corpus
+
+    items = []
+    for prog in Corpus(root).programs(split):
+        items.append((prog.source, prog.function, prog.record["domains"], prog.X, prog.Y,
+                      prog.family, max_len))
+        if limit is not None and len(items) >= limit:
+            break
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(items) < 64:
+        out = [_prepare(it) for it in items]
+    else:
+        import multiprocessing
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            out = list(pool.map(_prepare, items, chunksize=64))
+    return [p for p in out if p is not None]
+
+
+def collate(programs: list[TrainProgram], rows: list[np.ndarray]) -> Batch:
+    """Pad a list of programs (and the row indices to use of each) into a Batch."""
+    b = len(programs)
+    length = max(len(p.tokens) for p in programs)
+    n_in = max(p.X.shape[1] for p in programs)
+    n_out = max(p.Y.shape[1] for p in programs)
+    r = len(rows[0])
+    ids = np.full((b, length), PAD, dtype=np.int64)
+    vals = np.zeros((b, length, value_features(np.zeros(1)).shape[1]), dtype=np.float32)
+    in_pos = np.zeros((b, n_in), dtype=np.int64)
+    out_pos = np.zeros((b, n_out), dtype=np.int64)
+    in_mask = np.zeros((b, n_in), dtype=bool)
+    out_mask = np.zeros((b, n_out), dtype=bool)
+    xn = np.zeros((b, r, n_in), dtype=np.float32)
+    y = np.zeros((b, r, n_out), dtype=np.float32)
+    mu = np.zeros((b, n_out), dtype=np.float32)
+    log_sigma = np.zeros((b, n_out), dtype=np.float32)
+    for i, (p, idx) in enumerate(zip(programs, rows, strict=True)):
+        t = p.tokens
+        ids[i, : len(t)] = t.ids
+        vals[i, : len(t)] = value_features(t.values)
+        k, m = p.X.shape[1], p.Y.shape[1]
+        in_pos[i, :k], in_mask[i, :k] = t.in_pos, True
+        out_pos[i, :m], out_mask[i, :m] = t.out_pos, True
+        span = np.maximum(p.hi - p.lo, 1e-12)
+        xn[i, :, :k] = 2.0 * (p.X[idx] - p.lo) / span - 1.0
+        y[i, :, :m] = p.Y[idx]
+        mu[i, :m], log_sigma[i, :m] = p.mu, p.log_sigma
+    return Batch(*(torch.from_numpy(a) for a in (ids, vals, in_pos, in_mask, out_pos, out_mask,
+                                                 xn, y, mu, log_sigma)))
+
+
+class StepSampler:
+    """Deterministic batches: programs of similar length, rows drawn per program.
+
+    Arguments:
+        programs: the training programs.
+        batch_size: programs per global batch.
+        rows: input/output pairs per program per step.
+        seed: the seed.
+    """
+
+    def __init__(self, programs: list[TrainProgram], batch_size: int, rows: int, seed: int
+                 ) -> None:
+        self.programs = programs
+        self.batch_size = min(batch_size, len(programs))
+        self.rows = rows
+        self.seed = seed
+        self.by_length = np.argsort([len(p.tokens) for p in programs], kind="stable")
+
+    def indices(self, step: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Programs and row subsets of global step ``step``."""
+        rng = np.random.default_rng([self.seed, step])
+        n = len(self.programs)
+        # A window of similar-length programs keeps padding small.
+        window = min(n, self.batch_size * 4)
+        start = int(rng.integers(0, n - window + 1))
+        chosen = rng.choice(self.by_length[start: start + window], self.batch_size,
+                            replace=False)
+        rows = [rng.choice(self.programs[i].X.shape[0], self.rows,
+                           replace=self.programs[i].X.shape[0] < self.rows) for i in chosen]
+        return chosen, rows
+
+    def batch(self, step: int, rank: int = 0, world: int = 1) -> Batch:
+        """This rank's share of global step ``step``."""
+        chosen, rows = self.indices(step)
+        mine = list(range(rank, len(chosen), world))
+        return collate([self.programs[chosen[i]] for i in mine], [rows[i] for i in mine])

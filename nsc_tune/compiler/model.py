@@ -1,0 +1,131 @@
+"""CompNet: a transformer encoder over the tokenized program, and heads emitting surrogate weights.
+
+Each input slot's first-layer column comes from the encoder state at that slot's ``[IN]`` token;
+each output slot's last-layer row, bias, location and scale from its ``[OUT]`` token; the shared
+hidden layers from ``[CLS]``. Every generated tensor is a learned base plus a text-dependent delta,
+so the base alone is a sensible (text-agnostic) surrogate and training starts from it.
+With ``text_agnostic=True`` the encoder is replaced by learned per-slot embeddings: the paper's
+baseline of one initialisation trained on all corpus I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor, nn
+
+from nsc_tune.compiler.family import SurrogateParams
+from nsc_tune.compiler.tokenizer import N_VALUE_FEATURES, PAD, vocab_size
+
+
+@dataclass(frozen=True)
+class CompNetConfig:
+    """Sizes of CompNet and of the surrogate it emits (plain data, stored with the weights)."""
+
+    d_model: int = 128
+    layers: int = 4
+    heads: int = 4
+    ff: int = 512
+    max_len: int = 3072
+    width: int = 64  # surrogate hidden width H
+    depth: int = 2  # surrogate hidden layers
+    max_slots: int = 64
+    text_agnostic: bool = False
+    vocab: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _sinusoids(length: int, dim: int) -> Tensor:
+    pos = torch.arange(length, dtype=torch.float32)[:, None]
+    freq = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(10000.0) / dim))
+    table = torch.zeros(length, dim)
+    table[:, 0::2] = torch.sin(pos * freq)
+    table[:, 1::2] = torch.cos(pos * freq)
+    return table
+
+
+def _head(d: int, out: int) -> nn.Sequential:
+    """A small MLP head whose last layer starts at zero (so training starts from the base)."""
+    head = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, out))
+    nn.init.zeros_(head[2].weight)
+    nn.init.zeros_(head[2].bias)
+    return head
+
+
+class CompNet(nn.Module):
+    """Program tokens -> batched surrogate parameters."""
+
+    def __init__(self, config: CompNetConfig) -> None:
+        super().__init__()
+        if not config.vocab:
+            config = CompNetConfig(**{**config.to_dict(), "vocab": vocab_size()})
+        self.config = config
+        d, h, depth = config.d_model, config.width, config.depth
+        self.tok = nn.Embedding(config.vocab, d, padding_idx=PAD)
+        self.num = nn.Linear(N_VALUE_FEATURES, d)
+        self.register_buffer("pos", _sinusoids(config.max_len, d), persistent=False)
+        layer = nn.TransformerEncoderLayer(d, config.heads, config.ff, dropout=0.0,
+                                           activation="gelu", batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(d)
+        # Text-agnostic baseline: learned slot embeddings replace the encoder.
+        self.slot_in = nn.Parameter(torch.randn(config.max_slots, d) * 0.02)
+        self.slot_out = nn.Parameter(torch.randn(config.max_slots, d) * 0.02)
+        self.cls = nn.Parameter(torch.zeros(d))
+        # Bases (the text-free part of every generated tensor).
+        self.base_w_in = nn.Parameter(torch.randn(h) / math.sqrt(1.0))
+        self.base_b_in = nn.Parameter(torch.zeros(h))
+        self.base_w_hidden = nn.Parameter(torch.randn(depth - 1, h, h) / math.sqrt(h))
+        self.base_b_hidden = nn.Parameter(torch.zeros(depth - 1, h))
+        self.base_w_out = nn.Parameter(torch.randn(h) / math.sqrt(h))
+        self.head_in = _head(d, h)
+        self.head_b_in = _head(d, h)
+        self.head_hidden = _head(d, (depth - 1) * (h * h + h))
+        self.head_out = _head(d, h + 1)
+        self.head_stats = _head(d, 2)
+
+    def encode(self, ids: Tensor, values: Tensor) -> Tensor:
+        """Token ids [B, L] and value features [B, L, F] -> contextual states [B, L, d]."""
+        length = ids.shape[1]
+        x = self.tok(ids) + self.num(values) * (ids != PAD)[..., None] + self.pos[:length]
+        x = self.encoder(x, src_key_padding_mask=ids == PAD)
+        return self.norm(x)
+
+    def forward(self, ids: Tensor, values: Tensor, in_pos: Tensor, in_mask: Tensor,
+                out_pos: Tensor, out_mask: Tensor) -> SurrogateParams:
+        """Emit surrogate parameters.
+
+        Arguments:
+            ids: [B, L] token ids (PAD-padded); values: [B, L, F] number features.
+            in_pos / out_pos: [B, I] / [B, O] positions of the slot tokens (0 where padded).
+            in_mask / out_mask: [B, I] / [B, O] True for real slots.
+        """
+        b, n_in, n_out = ids.shape[0], in_pos.shape[1], out_pos.shape[1]
+        if self.config.text_agnostic:
+            cls = self.cls.expand(b, -1)
+            e_in = self.slot_in[:n_in].expand(b, -1, -1)
+            e_out = self.slot_out[:n_out].expand(b, -1, -1)
+        else:
+            states = self.encode(ids, values)
+            cls = states[:, 0]
+            e_in = torch.gather(states, 1, in_pos[..., None].expand(-1, -1, states.shape[-1]))
+            e_out = torch.gather(states, 1, out_pos[..., None].expand(-1, -1, states.shape[-1]))
+        h, depth = self.config.width, self.config.depth
+        scale_in = 1.0 / torch.sqrt(in_mask.sum(1, keepdim=True).clamp(min=1).float())
+        w_in = (self.base_w_in + self.head_in(e_in)) * scale_in[..., None]  # [B, I, H]
+        w_in = (w_in * in_mask[..., None]).transpose(1, 2)
+        b_in = self.base_b_in + self.head_b_in(cls)
+        hid = self.head_hidden(cls).view(b, depth - 1, h * h + h)
+        w_hidden = self.base_w_hidden + hid[..., : h * h].view(b, depth - 1, h, h)
+        b_hidden = self.base_b_hidden + hid[..., h * h:]
+        out = self.head_out(e_out)
+        w_out = (self.base_w_out + out[..., :h]) * out_mask[..., None]
+        b_out = out[..., h] * out_mask
+        stats = self.head_stats(e_out) * out_mask[..., None]
+        return SurrogateParams(w_in.float(), b_in.float(), w_hidden.float(), b_hidden.float(),
+                               w_out.float(), b_out.float(), stats[..., 0].float(),
+                               stats[..., 1].float())

@@ -1,0 +1,229 @@
+"""Pretraining CompNet on a corpus: mixed precision, checkpoints, resume, DDP through torchrun.
+
+Loss per batch: the generated surrogates' MSE on normalised outputs (targets standardised with each
+output's true mean and scale) plus the error of the predicted location and scale. Gradients flow
+only into CompNet. Run it with ``nsc-tune pretrain --corpus DIR --out DIR`` on one device, or
+``torchrun --nproc-per-node N -m nsc_tune.compiler.pretrain --corpus DIR --out DIR`` for data
+parallelism (each rank takes its share of the same global batch, so results do not depend on N
+beyond floating-point summation order).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import Tensor
+
+from nsc_tune.compiler.checkpoint import export_weights, load_checkpoint, save_checkpoint
+from nsc_tune.compiler.data import Batch, StepSampler, TrainProgram, load_corpus
+from nsc_tune.compiler.family import forward_normalised, symexp
+from nsc_tune.compiler.model import CompNet, CompNetConfig
+
+STATS_WEIGHT = 0.1
+
+
+@dataclass
+class PretrainConfig:
+    """Settings of a pretraining run (plain data, stored in checkpoints)."""
+
+    corpus: str
+    out: str
+    steps: int = 20_000
+    batch_size: int = 64
+    rows: int = 256
+    lr: float = 5e-4
+    warmup: int = 500
+    weight_decay: float = 0.01
+    seed: int = 0
+    checkpoint_every: int = 500
+    log_every: int = 50
+    max_minutes: float | None = None
+    amp: bool = True
+    workers: int = 0
+    limit: int | None = None
+    model: dict = field(default_factory=dict)
+
+
+def loss_terms(model: torch.nn.Module, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+    """The pretraining loss of one batch and its (detached) parts."""
+    p = model(batch.ids, batch.values, batch.in_pos, batch.in_mask, batch.out_pos,
+              batch.out_mask)
+    yn = forward_normalised(p, batch.xn)
+    target = (batch.y - symexp(batch.mu)[:, None, :]) / torch.exp(batch.log_sigma)[:, None, :]
+    om = batch.out_mask.float()
+    pairs = om.sum().clamp(min=1.0)  # (program, output) pairs
+    shape = (((yn - target) ** 2) * om[:, None, :]).sum() / (pairs * batch.xn.shape[1])
+    stats = (((p.mu - batch.mu) ** 2 + (p.log_sigma - batch.log_sigma) ** 2) * om).sum() / pairs
+    loss = shape + STATS_WEIGHT * stats
+    return loss, {"loss": loss.detach(), "shape_mse": shape.detach(), "stats": stats.detach()}
+
+
+def lr_at(step: int, cfg: PretrainConfig) -> float:
+    """Linear warm-up, then cosine decay to 10% of the peak."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+    return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def _distributed() -> tuple[int, int, int]:
+    if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        if not dist.is_initialized():
+            dist.init_process_group(backend)
+        return dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", 0))
+    return 0, 1, 0
+
+
+def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
+             progress: bool = True) -> dict:
+    """Train (or resume) CompNet; returns a summary. Writes checkpoint.safetensors, log.jsonl,
+    loss.png and compnet.safetensors under ``cfg.out``."""
+    from tqdm import tqdm
+
+    rank, world, local = _distributed()
+    device = torch.device(f"cuda:{local}" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    t_load = time.time()
+    if programs is None:
+        programs = load_corpus(cfg.corpus, "train", CompNetConfig(**cfg.model).max_len,
+                               cfg.workers, cfg.limit)
+    load_seconds = time.time() - t_load
+    torch.manual_seed(cfg.seed)
+    model = CompNet(CompNetConfig(**cfg.model)).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                                  betas=(0.9, 0.98))
+    ckpt = out / "checkpoint.safetensors"
+    step = load_checkpoint(ckpt, model, optimizer) if ckpt.exists() else 0
+    ddp = model
+    if world > 1:
+        ddp = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[local] if device.type == "cuda" else None)
+    sampler = StepSampler(programs, cfg.batch_size, cfg.rows, cfg.seed)
+    use_amp = cfg.amp and device.type == "cuda"
+    log = open(out / "log.jsonl", "a") if rank == 0 else None
+    start, start_step = time.time(), step
+    deadline = start + 60 * cfg.max_minutes if cfg.max_minutes else None
+    bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", disable=not progress or rank != 0)
+    seen_rows = 0
+    while step < cfg.steps:
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step, cfg)
+        batch = sampler.batch(step, rank, world).to(device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+            loss, parts = loss_terms(ddp, batch)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        step += 1
+        seen_rows += batch.xn.shape[0] * batch.xn.shape[1] * world
+        bar.update(1)
+        if log is not None and (step % cfg.log_every == 0 or step == cfg.steps):
+            rec = {"step": step, **{k: float(v) for k, v in parts.items()},
+                   "lr": lr_at(step - 1, cfg),
+                   "seconds": round(time.time() - start, 2)}
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            bar.set_postfix(loss=f"{rec['loss']:.4f}")
+        stop = deadline is not None and time.time() > deadline
+        if rank == 0 and (step % cfg.checkpoint_every == 0 or step == cfg.steps or stop):
+            save_checkpoint(ckpt, model, optimizer, step, asdict(cfg))
+        if stop:
+            break
+    bar.close()
+    elapsed = time.time() - start
+    summary = {"step": step, "steps_this_run": step - start_step, "seconds": round(elapsed, 1),
+               "steps_per_second": round((step - start_step) / max(elapsed, 1e-9), 3),
+               "programs_per_second": round((step - start_step) * cfg.batch_size
+                                            / max(elapsed, 1e-9), 1),
+               "train_programs": len(programs), "load_seconds": round(load_seconds, 1),
+               "world_size": world, "device": str(device),
+               "parameters": sum(p.numel() for p in model.parameters())}
+    if rank == 0:
+        log.close()
+        plot_loss(out / "log.jsonl", out / "loss.png")
+        export_weights(model, out / "compnet.safetensors", {"step": step, **summary})
+        (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    if world > 1:
+        dist.barrier()
+    return summary
+
+
+def plot_loss(log_path: Path, png: Path) -> Path | None:
+    """Plot the loss curve from log.jsonl."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not log_path.exists():
+        return None
+    recs = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+    if not recs:
+        return None
+    steps = np.array([r["step"] for r in recs])
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key in ("loss", "shape_mse", "stats"):
+        ax.plot(steps, [r[key] for r in recs], label=key)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss")
+    ax.set_title("CompNet pretraining")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+    return png
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nsc-tune pretrain", description=__doc__.split("\n")[0])
+    p.add_argument("--corpus", required=True, help="corpus folder (nsc-tune corpus build)")
+    p.add_argument("--out", required=True, help="run folder: checkpoints, log, weights")
+    for name, default in (("steps", 20_000), ("batch-size", 64), ("rows", 256), ("seed", 0),
+                          ("checkpoint-every", 500), ("workers", 0), ("warmup", 500)):
+        p.add_argument(f"--{name}", type=int, default=default)
+    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="stop (after checkpointing) once this much time has passed")
+    p.add_argument("--limit", type=int, default=None, help="use at most this many programs")
+    p.add_argument("--model", default="{}", help='CompNet config as JSON, e.g. {"layers": 2}')
+    p.add_argument("--no-amp", action="store_true")
+    p.add_argument("--json", action="store_true")
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> PretrainConfig:
+    return PretrainConfig(corpus=args.corpus, out=args.out, steps=args.steps,
+                          batch_size=args.batch_size, rows=args.rows, lr=args.lr,
+                          warmup=args.warmup, seed=args.seed,
+                          checkpoint_every=args.checkpoint_every, max_minutes=args.max_minutes,
+                          amp=not args.no_amp, workers=args.workers, limit=args.limit,
+                          model=json.loads(args.model))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    summary = pretrain(config_from_args(args), progress=not args.json)
+    if int(os.environ.get("RANK", 0)) == 0:
+        print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
