@@ -6,13 +6,17 @@ To add a family: write its templates in a module here and register them in ``REG
 
 from __future__ import annotations
 
-from nsc_tune.corpus.families import physics
+from nsc_tune.corpus.families import colour, finance, geometry, physics
 from nsc_tune.corpus.families._base import Prog, Template
 
 #: name -> (sampling weight, probability that the program computes in double, templates)
 REGISTRY: dict[str, tuple[float, float, list[Template]]] = {
     "kinematics": (8.0, 0.6, physics.KINEMATICS),
     "thermo_optics": (7.0, 0.6, physics.THERMO_OPTICS),
+    "geometry": (8.0, 0.4, geometry.GEOMETRY),
+    "finance_rates": (7.0, 0.8, finance.FINANCE),
+    "colour": (7.0, 0.3, colour.COLOUR),
+    "image_filter": (7.0, 0.3, colour.IMAGE_FILTER),
 }
 
 __all__ = ["REGISTRY", "Prog", "Template"]

@@ -385,7 +385,8 @@ class Prog:
         nv = 1 if len(vec) == 1 or self.p(0.7) else 2
         chosen = self.r.sample(vec, nv)
         n_out = len(outs)
-        n = max(2, min(64 // max(nv, n_out), self.n_target))
+        others = sum(1 for a in self.args if a not in chosen)  # arrays count as 1: rare here
+        n = max(2, min(64 // n_out, (64 - others) // nv, self.n_target))
         # helper holding the formula
         core = self.name(self.fname + "_1" if self.naming == "snake" else self.fname + "One",
                          "one", "elem", "core", "kernel1")
