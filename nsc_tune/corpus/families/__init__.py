@@ -6,7 +6,15 @@ To add a family: write its templates in a module here and register them in ``REG
 
 from __future__ import annotations
 
-from nsc_tune.corpus.families import colour, finance, geometry, physics
+from nsc_tune.corpus.families import (
+    approx,
+    colour,
+    finance,
+    geometry,
+    physics,
+    simulation,
+    solvers,
+)
 from nsc_tune.corpus.families._base import Prog, Template
 
 #: name -> (sampling weight, probability that the program computes in double, templates)
@@ -17,6 +25,10 @@ REGISTRY: dict[str, tuple[float, float, list[Template]]] = {
     "finance_rates": (7.0, 0.8, finance.FINANCE),
     "colour": (7.0, 0.3, colour.COLOUR),
     "image_filter": (7.0, 0.3, colour.IMAGE_FILTER),
+    "poly_approx": (6.0, 0.5, approx.POLY_APPROX),
+    "lookup_interp": (5.0, 0.4, approx.LOOKUP_INTERP),
+    "solvers": (6.0, 0.6, solvers.SOLVERS),
+    "simulation": (7.0, 0.6, simulation.SIMULATION),
 }
 
 __all__ = ["REGISTRY", "Prog", "Template"]
