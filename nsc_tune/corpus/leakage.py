@@ -10,7 +10,7 @@ Method (measurements and the command that made them: ``docs/leakage.md``):
 3. Take the set of token n-grams (``n = 8``) of the candidate and of each suite kernel.
 4. Similarity to a suite kernel = max(Jaccard, containment), containment being the share of the
    suite kernel's n-grams found in the candidate (a kernel pasted into a bigger program).
-5. ``is_leak``: the best similarity is at least ``THRESHOLD = 0.35``.
+5. ``is_leak``: the best similarity is at least ``THRESHOLD = 0.39``.
 
 Usage::
 
@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from nsc_tune.kernel.lexer import MATH_NAMES, tokens
+from nsc_tune.kernel.lexer import MATH_NAMES, kinds_and_texts
 
 __all__ = ["DEFAULT_N", "THRESHOLD", "LeakageChecker", "ngrams", "operand_stream"]
 
 DEFAULT_N = 8
-THRESHOLD = 0.35
+THRESHOLD = 0.39
 
 _OPERAND = "V"
 
@@ -47,7 +47,7 @@ def operand_stream(source: str) -> list[str]:
     """
     out: list[str] = []
     append = out.append
-    for kind, text, _ in tokens(source):
+    for kind, text in kinds_and_texts(source):
         if kind == "ident":
             append(text if text in MATH_NAMES else _OPERAND)
         elif kind == "number" or kind == "char":
@@ -127,7 +127,7 @@ class LeakageChecker:
         sources: ``{name: C source}`` of the kernels to protect; default all ``nsc_tune.suite``
             kernels.
         n: n-gram length (default 8, chosen by measurement: docs/leakage.md).
-        threshold: ``is_leak`` cut-off on the similarity (default 0.35).
+        threshold: ``is_leak`` cut-off on the similarity (default 0.39).
     """
 
     def __init__(

@@ -31,6 +31,7 @@ __all__ = [
     "MATH_NAMES",
     "TYPE_NAMES",
     "Token",
+    "kinds_and_texts",
     "normalized",
     "raw_key",
     "texts",
@@ -137,6 +138,33 @@ def tokens(source: str) -> list[Token]:
     return out
 
 
+_WORD_KIND = {**{w: "keyword" for w in KEYWORDS}, **{w: "type" for w in TYPE_NAMES}}
+
+
+def kinds_and_texts(source: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` of every token, as :func:`tokens` gives them but without lines (faster).
+
+    Arguments:
+        source: C text.
+
+    Returns:
+        The ``(kind, text)`` pairs in order.
+    """
+    word_kind = _WORD_KIND.get
+    dropped = _DROPPED
+    out = []
+    append = out.append
+    for m in _TOKEN_RE.finditer(source):
+        kind = m.lastgroup
+        if kind in dropped:
+            continue
+        text = m.group()
+        if kind == "word":
+            kind = word_kind(text, "ident")
+        append((kind, text))
+    return out
+
+
 def texts(source: str) -> list[str]:
     """The token texts of ``source`` (comments, preprocessor lines and whitespace dropped).
 
@@ -146,7 +174,7 @@ def texts(source: str) -> list[str]:
     Returns:
         The token texts in order.
     """
-    return [t.text for t in tokens(source)]
+    return [text for _, text in kinds_and_texts(source)]
 
 
 def normalized(source: str, *, keep_numbers: bool = False) -> list[str]:
@@ -166,7 +194,7 @@ def normalized(source: str, *, keep_numbers: bool = False) -> list[str]:
     ids: dict[str, str] = {}
     out: list[str] = []
     append = out.append
-    for kind, text, _ in tokens(source):
+    for kind, text in kinds_and_texts(source):
         if kind == "ident":
             if text in MATH_NAMES:
                 append(text)
@@ -196,5 +224,5 @@ def raw_key(source: str) -> str:
     Returns:
         32 hex characters.
     """
-    joined = " ".join(t.text for t in tokens(source))
+    joined = " ".join(texts(source))
     return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
