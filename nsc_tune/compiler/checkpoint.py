@@ -24,25 +24,42 @@ class WeightsError(NscTuneError):
 
 def _atomic_save(tensors: dict, path: Path, metadata: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
               metadata=metadata)
     os.replace(tmp, path)
 
 
+#: Largest checkpoint file; bigger checkpoints are split into parts (files must stay small enough
+#: to travel back from a GPU host).
+MAX_PART_BYTES = 15 * 2**20
+
+
 def save_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer, step: int,
                     train_config: dict) -> None:
-    """Write a resumable checkpoint."""
+    """Write a resumable checkpoint (split into parts of at most MAX_PART_BYTES)."""
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
     opt = optimizer.state_dict()
     for idx, state in opt["state"].items():
         for name, value in state.items():
             t = value if torch.is_tensor(value) else torch.tensor(value)
             tensors[f"optim.{idx}.{name}"] = t
+    groups: list[dict] = [{}]
+    size = 0
+    for key, value in tensors.items():
+        nbytes = value.numel() * value.element_size()
+        if groups[-1] and size + nbytes > MAX_PART_BYTES:
+            groups.append({})
+            size = 0
+        groups[-1][key] = value
+        size += nbytes
     meta = {"step": str(step), "model_config": json.dumps(model.config.to_dict()),
-            "train_config": json.dumps(train_config),
+            "train_config": json.dumps(train_config), "parts": str(len(groups)),
             "param_groups": json.dumps(opt["param_groups"])}
-    _atomic_save(tensors, path, meta)
+    for k in range(len(groups) - 1, 0, -1):  # parts first, the head (with metadata) last
+        _atomic_save(groups[k], path.with_name(f"{path.stem}.part{k}{path.suffix}"),
+                     {"step": str(step)})
+    _atomic_save(groups[0], path, meta)
 
 
 def load_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer) -> int:
@@ -51,7 +68,10 @@ def load_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer
 
     with safe_open(str(path), framework="pt") as f:
         meta = f.metadata()
-    tensors = load_file(str(path))
+    tensors: dict = {}
+    for k in range(int(meta.get("parts", "1"))):
+        part = path if k == 0 else path.with_name(f"{path.stem}.part{k}{path.suffix}")
+        tensors.update(load_file(str(part)))
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     state: dict[int, dict] = {}
     for key, value in tensors.items():

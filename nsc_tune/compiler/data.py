@@ -61,24 +61,17 @@ class Batch:
                        for f in self.__dataclass_fields__))
 
 
-def _prepare(item: tuple[str, str, list, np.ndarray, np.ndarray, str, int]
-             ) -> TrainProgram | None:
-    from nsc_tune.kernel import Kernel, KernelError
+def _prepare(item: tuple[dict, np.ndarray, np.ndarray, int]) -> TrainProgram | None:
+    from nsc_tune.compiler.tokenizer import KernelView, ProgramTooLongError
 
-    source, function, domains, X, Y, family, max_len = item
+    record, X, Y, max_len = item
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            kernel = Kernel.from_source(source, function=function, domains=domains)
-        tokens = tokenize(kernel, max_len=max_len)
-    except (KernelError, ValueError) as exc:  # pragma: no cover - corpus programs were checked
-        warnings.warn(f"skipping {function}: {exc}", stacklevel=1)
+        tokens = tokenize(KernelView.from_record(record), max_len=max_len)
+    except ProgramTooLongError as exc:
+        warnings.warn(f"skipping program {record['index']}: {exc}", stacklevel=1)
         return None
-    except Exception as exc:  # noqa: BLE001 - e.g. ProgramTooLongError
-        warnings.warn(f"skipping {function}: {exc}", stacklevel=1)
-        return None
-    dom = np.asarray(domains, dtype=np.float32)
-    return TrainProgram(tokens, X, Y, dom[:, 0], dom[:, 1], family)
+    dom = np.asarray(record["domains"], dtype=np.float32)
+    return TrainProgram(tokens, X, Y, dom[:, 0], dom[:, 1], record["family"])
 
 
 def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
@@ -88,18 +81,17 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
 
     items = []
     for prog in Corpus(root).programs(split):
-        items.append((prog.source, prog.function, prog.record["domains"], prog.X, prog.Y,
-                      prog.family, max_len))
+        items.append((prog.record, prog.X, prog.Y, max_len))
         if limit is not None and len(items) >= limit:
             break
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(items) < 64:
+    if workers == 1 or len(items) < 256:
         out = [_prepare(it) for it in items]
     else:
         import multiprocessing
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            out = list(pool.map(_prepare, items, chunksize=64))
+            out = list(pool.map(_prepare, items, chunksize=256))
     return [p for p in out if p is not None]
 
 

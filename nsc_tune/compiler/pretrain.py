@@ -196,7 +196,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", required=True, help="corpus folder (nsc-tune corpus build)")
     p.add_argument("--out", required=True, help="run folder: checkpoints, log, weights")
     for name, default in (("steps", 20_000), ("batch-size", 64), ("rows", 256), ("seed", 0),
-                          ("checkpoint-every", 500), ("workers", 0), ("warmup", 500)):
+                          ("checkpoint-every", 500), ("workers", 0), ("warmup", 500),
+                          ("log-every", 50)):
         p.add_argument(f"--{name}", type=int, default=default)
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--max-minutes", type=float, default=None,
@@ -212,7 +213,8 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
     return PretrainConfig(corpus=args.corpus, out=args.out, steps=args.steps,
                           batch_size=args.batch_size, rows=args.rows, lr=args.lr,
                           warmup=args.warmup, seed=args.seed,
-                          checkpoint_every=args.checkpoint_every, max_minutes=args.max_minutes,
+                          checkpoint_every=args.checkpoint_every, log_every=args.log_every,
+                          max_minutes=args.max_minutes,
                           amp=not args.no_amp, workers=args.workers, limit=args.limit,
                           model=json.loads(args.model))
 

@@ -16,16 +16,15 @@ constants are read as numbers rather than split into word pieces. The encoder's 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from nsc_tune.errors import NscTuneError
-from nsc_tune.kernel import Kernel
+from nsc_tune.kernel import Arg, Kernel, Signature
 from nsc_tune.kernel import ctype as ct
 from nsc_tune.kernel.lexer import KEYWORDS, MATH_NAMES, TYPE_NAMES, tokens
-from nsc_tune.kernel.parse import preprocess, read_annotations
+from nsc_tune.kernel.parse import user_lines
 from nsc_tune.kernel.translate import float_literal, int_literal
 
 MAX_PARAMS = 64
@@ -62,6 +61,28 @@ class ProgramTooLongError(NscTuneError):
 
 
 @dataclass
+class KernelView:
+    """What the tokenizer reads of a kernel, without building a ``Kernel`` (e.g. from a corpus
+    record): name, function, preprocessed text, signature and domains."""
+
+    name: str
+    function: str
+    preprocessed: str
+    signature: Signature
+    domains: np.ndarray
+
+    @classmethod
+    def from_record(cls, rec: dict) -> KernelView:
+        """From a corpus program record (see ``nsc_tune.corpus.storage``)."""
+        def args(rows: list) -> tuple[Arg, ...]:
+            return tuple(Arg(n, c, tuple(shape), param) for n, c, shape, param in rows)
+
+        return cls(rec["function"], rec["function"], rec["preprocessed"],
+                   Signature(args(rec["inputs"]), args(rec["outputs"])),
+                   np.asarray(rec["domains"], dtype=np.float64))
+
+
+@dataclass
 class TokenizedProgram:
     """Token ids, numeric values, and the positions of the slot tokens."""
 
@@ -91,20 +112,6 @@ def value_features(values: np.ndarray) -> np.ndarray:
     return np.nan_to_num(feats).astype(np.float32)
 
 
-def _user_lines(expanded: str) -> str:
-    """Keep the lines cpp attributes to the kernel's own text (not the stand-in headers)."""
-    keep, mine = [], True
-    for line in expanded.split("\n"):
-        if line.startswith("# "):
-            m = re.match(r'# \d+ "([^"]*)"', line)
-            if m:
-                mine = m.group(1) == "<stdin>"
-            continue
-        if mine:
-            keep.append(line)
-    return "\n".join(keep)
-
-
 def _number(text: str) -> float:
     """The value of a C numeric literal (0.0 for anything malformed)."""
     low = text.lower()
@@ -118,8 +125,8 @@ def _number(text: str) -> float:
         return 0.0
 
 
-def tokenize(kernel: Kernel, max_len: int | None = None) -> TokenizedProgram:
-    """Tokenize a kernel (its source and signature) for CompNet."""
+def tokenize(kernel: Kernel | KernelView, max_len: int | None = None) -> TokenizedProgram:
+    """Tokenize a kernel (its preprocessed text, signature and domains) for CompNet."""
     ids: list[int] = [CLS]
     values: list[float] = [0.0]
     in_pos, out_pos = [], []
@@ -158,8 +165,7 @@ def _param_names(kernel: Kernel) -> list[str]:
 
 
 def _body(kernel: Kernel, params: list[str]) -> tuple[list[int], list[float]]:
-    text, _ = read_annotations(kernel.source)
-    toks = tokens(_user_lines(preprocess(text)))
+    toks = tokens(user_lines(kernel.preprocessed))
     roles: dict[str, str] = {}
     counts = {"FN": 0, "LOC": 0, "GLB": 0}
     caps = {"FN": MAX_FUNCS, "LOC": MAX_LOCALS, "GLB": MAX_GLOBALS}

@@ -64,6 +64,9 @@ class BuildConfig:
                                f"{self.split}")
 
 
+#: The compiler emits weights for at most this many inputs and outputs.
+MAX_SLOTS = 64
+
 _LEAKAGE = None
 
 
@@ -104,6 +107,7 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
     from nsc_tune.corpus.generate import generate
     from nsc_tune.kernel import Kernel, KernelError
     from nsc_tune.kernel.lexer import raw_key, tokens
+    from nsc_tune.kernel.parse import user_lines
 
     path = shard_path(Path(cfg.out), shard)
     if path.exists():
@@ -125,6 +129,9 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
         if checker.is_leak(prog.source):
             rejects["leak"] += 1
             continue
+        if max(kernel.n_inputs, kernel.n_outputs) > MAX_SLOTS:
+            rejects["too_many_slots"] += 1
+            continue
         X = kernel.sample(cfg.rows, seed=[cfg.seed, index]).astype(np.float32).astype(np.float64)
         record = {
             "index": index, "function": prog.function, "family": prog.family,
@@ -133,6 +140,10 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
             "rows": cfg.rows, "signature": str(kernel.signature),
             "domains": kernel.domains.tolist(), "raw_key": raw_key(prog.source),
             "n_tokens": len(tokens(prog.source)), "leak_kernel": suite_name,
+            "inputs": [[a.name, a.ctype, list(a.shape), a.param] for a in kernel.signature.inputs],
+            "outputs": [[a.name, a.ctype, list(a.shape), a.param]
+                        for a in kernel.signature.outputs],
+            "preprocessed": user_lines(kernel.preprocessed),
             "leak_score": round(float(score), 4),
         }
         pending.append((record, kernel, X))
@@ -241,4 +252,7 @@ def build(cfg: BuildConfig, progress: bool = True) -> dict:
         rate = max(manifest["kept"] / (shards * cfg.shard_size), 0.05)
         shards += math.ceil(missing / rate * 1.2 / cfg.shard_size)
     manifest["build_seconds"] = round(time.time() - t0, 1)
+    manifest["workers"] = workers
+    path = Path(cfg.out) / "manifest.json"
+    path.write_text(json.dumps(manifest))
     return manifest

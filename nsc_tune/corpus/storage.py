@@ -86,11 +86,11 @@ class ShardWriter:
             "y_offsets": offsets(self.ys),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
         save_file(tensors, str(tmp), metadata={"format": FORMAT,
                                                "programs": json.dumps(self.records)})
         side = path.with_suffix(".json")
-        side_tmp = side.with_suffix(f".tmp{os.getpid()}")
+        side_tmp = side.with_name(f"{side.name}.tmp{os.getpid()}")
         side_tmp.write_text(json.dumps(rejects, indent=1))
         os.replace(side_tmp, side)
         os.replace(tmp, path)  # the shard file last: its presence means the shard is complete

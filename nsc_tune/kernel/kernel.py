@@ -37,7 +37,7 @@ class Kernel:
                  domains: Mapping[str, object] | Sequence | None = None,
                  shapes: Mapping[str, int | Sequence[int]] | None = None,
                  max_iterations: int = DEFAULT_MAX_ITERATIONS, name: str | None = None) -> None:
-        ast, notes = parse(source)
+        ast, notes, self.preprocessed = parse(source)
         prog = Program.from_ast(ast)
         fn = prog.kernel(function)
         self.source = source

@@ -108,12 +108,18 @@ def preprocess(src: str) -> str:
     return proc.stdout
 
 
-def parse(src: str) -> tuple[c_ast.FileAST, Annotations]:
-    """Parse kernel source into an AST whose coordinates are lines of ``src``."""
+def parse(src: str) -> tuple[c_ast.FileAST, Annotations, str]:
+    """Parse kernel source into an AST whose coordinates are lines of ``src``.
+
+    Returns:
+        The AST, the ``#pragma nsc_tune`` annotations, and the preprocessed text (with line
+        markers) that was parsed.
+    """
     text, notes = read_annotations(src)
     check_includes(text)
+    expanded = preprocess(text)
     try:
-        ast = c_parser.CParser().parse(preprocess(text), filename="<stdin>")
+        ast = c_parser.CParser().parse(expanded, filename="<stdin>")
     except c_parser.ParseError as exc:
         m = _PARSE_ERROR.match(str(exc))
         if m:
@@ -122,4 +128,19 @@ def parse(src: str) -> tuple[c_ast.FileAST, Annotations]:
             raise CSyntaxError(f"syntax error: {m.group(3)}", line=line, column=col,
                                construct=bad, hint="fix the C so that it compiles") from None
         raise CSyntaxError(f"syntax error: {exc}") from None
-    return ast, notes
+    return ast, notes, expanded
+
+
+def user_lines(expanded: str) -> str:
+    """Of preprocessed text, the lines that come from the kernel's own source (not the stand-in
+    headers), without line markers."""
+    keep, mine = [], True
+    for line in expanded.split("\n"):
+        if line.startswith("# "):
+            m = re.match(r'# \d+ "([^"]*)"', line)
+            if m:
+                mine = m.group(1) == "<stdin>"
+            continue
+        if mine:
+            keep.append(line)
+    return "\n".join(keep)

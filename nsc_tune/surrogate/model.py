@@ -1,0 +1,104 @@
+"""``Surrogate``: a neural stand-in for one kernel, as a ``torch.nn.Module`` in real units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from nsc_tune.compiler.family import (
+    SurrogateParams,
+    denormalise_outputs,
+    forward_normalised,
+    normalise_inputs,
+    random_params,
+)
+from nsc_tune.kernel import Kernel
+
+DEFAULT_WIDTH = 64
+DEFAULT_DEPTH = 2
+
+
+class Surrogate(nn.Module):
+    """An MLP surrogate of a kernel (see ``nsc_tune.compiler.family`` for the architecture).
+
+    ``surrogate(x)`` maps inputs ``[..., n_inputs]`` in the kernel's units to outputs
+    ``[..., n_outputs]``; it is differentiable in its inputs and parameters. Build one with
+    ``nsc_tune.compile(kernel)`` (CompNet's weights, no execution) or ``Surrogate.random(kernel)``.
+
+    Arguments:
+        kernel: the kernel it stands in for (signature and domains).
+        params: unbatched surrogate parameters.
+        init: how the parameters were obtained ("compiled", "random", ...).
+    """
+
+    def __init__(self, kernel: Kernel, params: SurrogateParams, init: str) -> None:
+        super().__init__()
+        self.kernel = kernel
+        self.init = init
+        for name, value in params.tensors().items():
+            setattr(self, name, nn.Parameter(value.detach().clone().float()))
+        dom = torch.as_tensor(kernel.domains, dtype=torch.float32)
+        self.register_buffer("lo", dom[:, 0].clone())
+        self.register_buffer("hi", dom[:, 1].clone())
+
+    # -- construction ------------------------------------------------------------------------
+    @classmethod
+    def random(cls, kernel: Kernel, width: int = DEFAULT_WIDTH, depth: int = DEFAULT_DEPTH,
+               seed: int | None = 0) -> Surrogate:
+        """The same architecture, initialised as ``torch.nn.Linear`` initialises layers."""
+        gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        p = random_params(kernel.n_inputs, kernel.n_outputs, width, depth, 1, gen)
+        return cls(kernel, p.select(0, kernel.n_inputs, kernel.n_outputs), "random")
+
+    @classmethod
+    def compiled(cls, kernel: Kernel, weights: str | Path | None = None) -> Surrogate:
+        """Compile ``kernel`` with CompNet (no execution of the kernel)."""
+        from nsc_tune.compiler.compiler import default_compiler
+
+        compiler = default_compiler(str(weights) if weights is not None else None)
+        (params,) = compiler.emit([kernel])
+        return cls(kernel, params, "compiled")
+
+    # -- shape -------------------------------------------------------------------------------
+    @property
+    def n_inputs(self) -> int:
+        return self.kernel.n_inputs
+
+    @property
+    def n_outputs(self) -> int:
+        return self.kernel.n_outputs
+
+    @property
+    def width(self) -> int:
+        return int(self.w_in.shape[0])
+
+    @property
+    def depth(self) -> int:
+        return int(self.w_hidden.shape[0]) + 1
+
+    def params(self) -> SurrogateParams:
+        """The parameters with a batch dimension of one (for the batched family functions)."""
+        return SurrogateParams(*(getattr(self, n)[None] for n in (
+            "w_in", "b_in", "w_hidden", "b_hidden", "w_out", "b_out", "mu", "log_sigma")))
+
+    def __repr__(self) -> str:
+        return (f"Surrogate({self.kernel.name}: {self.n_inputs} -> {self.n_outputs}, "
+                f"width {self.width}, depth {self.depth}, init {self.init})")
+
+    # -- evaluation --------------------------------------------------------------------------
+    def forward(self, x: Tensor) -> Tensor:
+        """Outputs in real units for inputs ``x`` [..., n_inputs] in real units."""
+        shape = x.shape[:-1]
+        flat = x.reshape(1, -1, self.n_inputs).to(self.lo.dtype)
+        p = self.params()
+        yn = forward_normalised(p, normalise_inputs(flat, self.lo, self.hi))
+        return denormalise_outputs(p, yn).reshape(*shape, self.n_outputs)
+
+    @torch.no_grad()
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """NumPy in, NumPy out: ``(N, n_inputs)`` -> ``(N, n_outputs)`` float64."""
+        x = torch.as_tensor(np.asarray(X, dtype=np.float32), device=self.lo.device)
+        return self(x).double().cpu().numpy()
