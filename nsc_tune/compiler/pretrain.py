@@ -51,6 +51,7 @@ class PretrainConfig:
     workers: int = 0
     limit: int | None = None
     model: dict = field(default_factory=dict)
+    kill_at: int | None = None  # testing: stop abruptly (no checkpoint) after this step
 
 
 def loss_terms(model: torch.nn.Module, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
@@ -145,6 +146,9 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
             save_checkpoint(ckpt, model, optimizer, step, asdict(cfg))
         if stop:
             break
+        if cfg.kill_at is not None and step >= cfg.kill_at:
+            bar.close()
+            return {"step": step, "killed": True}
     bar.close()
     elapsed = time.time() - start
     summary = {"step": step, "steps_this_run": step - start_step, "seconds": round(elapsed, 1),
