@@ -11,9 +11,11 @@ same ``(seed, n, rows)`` gives the same corpus whatever the worker count or shar
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import math
 import os
+import re
 import time
 import warnings
 from collections import Counter
@@ -43,6 +45,8 @@ class BuildConfig:
         split: shares of train / val / test.
         per_program_seconds: time limit for one program's runs.
         max_abs_output: programs with a larger |output| are dropped (float32 headroom).
+        generator: ``module:function`` producing candidate ``index`` from ``(seed, index)``
+            (a ``GeneratedProgram``); the default is the synthetic generator.
     """
 
     n: int
@@ -55,6 +59,7 @@ class BuildConfig:
     split: tuple[float, float, float] = (0.9, 0.05, 0.05)
     per_program_seconds: float = 2.0
     max_abs_output: float = 1e9
+    generator: str = "nsc_tune.corpus.generate:generate"
 
     def __post_init__(self) -> None:
         if self.n <= 0 or self.rows <= 1 or self.shard_size <= 0 or self.batch_size <= 0:
@@ -77,6 +82,15 @@ def _leakage_checker():
 
         _LEAKAGE = LeakageChecker()
     return _LEAKAGE
+
+
+_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(define|pragma)\b", re.M)
+
+
+def similarity_text(source: str) -> str:
+    """The source with ``#define`` and ``#pragma`` lines turned into ordinary tokens, so that
+    dedup keys see macro constants and domains (the lexer drops preprocessor lines)."""
+    return _DIRECTIVE.sub(r"\1", source)
 
 
 def _flag_outputs(Y: np.ndarray, max_abs: float) -> str | None:
@@ -104,7 +118,6 @@ def _status_reason(status: int) -> str:
 
 def build_shard(cfg: BuildConfig, shard: int) -> dict:
     """Build shard ``shard`` (if not already on disk) and return its rejection counts."""
-    from nsc_tune.corpus.generate import generate
     from nsc_tune.kernel import Kernel, KernelError
     from nsc_tune.kernel.lexer import raw_key, tokens
     from nsc_tune.kernel.parse import user_lines
@@ -112,6 +125,8 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
     path = shard_path(Path(cfg.out), shard)
     if path.exists():
         return json.loads(path.with_suffix(".json").read_text())
+    module, _, name = cfg.generator.partition(":")
+    generate = getattr(importlib.import_module(module), name)
     rejects: Counter = Counter()
     checker = _leakage_checker()
     pending: list[tuple[dict, object, np.ndarray]] = []
@@ -138,7 +153,8 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
             "origin": "synthetic", "licence": "generated (MIT, this project)",
             "source": prog.source, "n_inputs": kernel.n_inputs, "n_outputs": kernel.n_outputs,
             "rows": cfg.rows, "signature": str(kernel.signature),
-            "domains": kernel.domains.tolist(), "raw_key": raw_key(prog.source),
+            "domains": kernel.domains.tolist(),
+            "raw_key": raw_key(similarity_text(prog.source)),
             "n_tokens": len(tokens(prog.source)), "leak_kernel": suite_name,
             "inputs": [[a.name, a.ctype, list(a.shape), a.param] for a in kernel.signature.inputs],
             "outputs": [[a.name, a.ctype, list(a.shape), a.param]
@@ -195,7 +211,7 @@ def finalize(cfg: BuildConfig, shards: int) -> dict:
                 reasons["duplicate"] += 1
                 continue
             seen.add(rec["raw_key"])
-            if near.add(rec["raw_key"], rec["source"]) is not None:
+            if near.add(rec["raw_key"], similarity_text(rec["source"])) is not None:
                 reasons["near_duplicate"] += 1
                 continue
             kept.append({"shard": shard, "slot": slot, "index": rec["index"],
