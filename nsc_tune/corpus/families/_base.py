@@ -88,18 +88,22 @@ class Arg:
     ctype: str = ""
     lo: float = 0.0
     hi: float = 1.0
+    size: int = 1
+    is_out: bool = False
 
 
 class Prog:
     """A C program under construction (see the module docstring)."""
 
-    def __init__(self, r: random.Random, family: str) -> None:
+    def __init__(self, r: random.Random, family: str, like: Prog | None = None) -> None:
         self.r = r
         self.family = family
         self.T = "double"
         self.naming = r.choices(("snake", "camel", "short"), (5, 3, 2))[0]
         self.allman = r.random() < 0.2
         self.tab = r.choice(("    ", "    ", "    ", "  ", "\t"))
+        if like is not None:  # a part of a composite program: same style, shared names
+            self.naming, self.allman, self.tab = like.naming, like.allman, like.tab
         self.includes: list[str] = []
         self.defines: list[str] = []
         self.globals: list[str] = []
@@ -114,6 +118,9 @@ class Prog:
         self.n_target = sample_arity(r)
         self.out_target = sample_arity(r) if r.random() < 0.5 else r.randint(1, 3)
         self.pragma_top = r.random() < 0.3
+        if like is not None:
+            self.used = like.used
+            self.pragma_top = like.pragma_top
 
     # -- randomness -------------------------------------------------------------------------
     def u(self, lo: float, hi: float, sig: int = 3) -> float:
@@ -174,9 +181,9 @@ class Prog:
         """A math.h function in the program's float type (``sqrtf`` in float programs)."""
         return fn + "f" if self.T == "float" else fn
 
-    def const(self, cands: Sequence[str], v: float, sig: int = 6) -> str:
+    def const(self, cands: Sequence[str], v: float, sig: int = 6, local: bool = True) -> str:
         """A named constant: a literal, a ``#define``, a static const global or a local const."""
-        how = self.r.choices(("lit", "define", "global", "local"), (4, 3, 1, 2))[0]
+        how = self.r.choices(("lit", "define", "global", "local"), (4, 3, 1, 2 if local else 0))[0]
         lit = self.f(v, sig)
         if how == "lit":
             return lit
@@ -273,7 +280,7 @@ class Prog:
         self._type_includes(ctype)
         decl = f"const {ctype} {nm}" if self.p(0.05) else f"{ctype} {nm}"
         self.args.append(Arg(nm, decl, (f"domain({nm}, {dnum(lo)}, {dnum(hi)})",), True,
-                             ctype, lo, hi))
+                             ctype, lo, hi, 1))
         return nm
 
     def arr_in(self, cands: Sequence[str] | str, n: int, lo: float, hi: float,
@@ -292,7 +299,7 @@ class Prog:
             decl = f"{ctype} {nm}[{n}]"
         else:
             decl = f"const {ctype} {nm}[{n}]"
-        self.args.append(Arg(nm, decl, tuple(prag)))
+        self.args.append(Arg(nm, decl, tuple(prag), size=n))
         return nm
 
     def arr2_in(self, cands: Sequence[str] | str, rows: int, cols: int, lo: float, hi: float,
@@ -303,7 +310,7 @@ class Prog:
         nm = self.name(*cands)
         const = "const " if self.p(0.7) else ""
         self.args.append(Arg(nm, f"{const}{ctype} {nm}[{rows}][{cols}]",
-                             (f"domain({nm}, {dnum(lo)}, {dnum(hi)})",)))
+                             (f"domain({nm}, {dnum(lo)}, {dnum(hi)})",), size=rows * cols))
         return nm
 
     # -- outputs ----------------------------------------------------------------------------
@@ -313,7 +320,7 @@ class Prog:
         cands = (cands,) if isinstance(cands, str) else tuple(cands)
         nm = self.name(*cands)
         self._type_includes(ctype)
-        self.args.append(Arg(nm, f"{ctype} *{nm}"))
+        self.args.append(Arg(nm, f"{ctype} *{nm}", is_out=True, ctype=ctype))
         return nm
 
     def out_arr(self, cands: Sequence[str] | str, n: int, ctype: str | None = None,
@@ -325,9 +332,10 @@ class Prog:
         self._type_includes(ctype)
         style = style or ("ptr" if self.p(0.3) else "array")
         if style == "ptr":
-            self.args.append(Arg(nm, f"{ctype} *{nm}", (f"shape({nm}, {n})",)))
+            self.args.append(Arg(nm, f"{ctype} *{nm}", (f"shape({nm}, {n})",), size=n,
+                                 is_out=True, ctype=ctype))
         else:
-            self.args.append(Arg(nm, f"{ctype} {nm}[{n}]"))
+            self.args.append(Arg(nm, f"{ctype} {nm}[{n}]", size=n, is_out=True, ctype=ctype))
         return nm
 
     def ret(self, expr: str, ctype: str | None = None) -> None:
@@ -385,7 +393,7 @@ class Prog:
         nv = 1 if len(vec) == 1 or self.p(0.7) else 2
         chosen = self.r.sample(vec, nv)
         n_out = len(outs)
-        others = sum(1 for a in self.args if a not in chosen)  # arrays count as 1: rare here
+        others = sum(a.size for a in self.args if a not in chosen)
         n = max(2, min(64 // n_out, (64 - others) // nv, self.n_target))
         # helper holding the formula
         core = self.name(self.fname + "_1" if self.naming == "snake" else self.fname + "One",
@@ -454,16 +462,28 @@ class Prog:
             out += ["", h]
         if not self.pragma_top:
             out += [""] + pragmas
-        params = ", ".join(a.decl for a in self.args) or "void"
-        head = f"{self.ret_type} {self.fname}({params})"
-        if len(head) > 96:
-            pad = " " * (len(self.ret_type) + len(self.fname) + 2)
-            params = f",\n{pad}".join(a.decl for a in self.args)
-            head = f"{self.ret_type} {self.fname}({params})"
-        out.append(head + ("\n{" if self.allman or self.p(0.5) else " {"))
-        out += self.lines
-        out.append("}")
+        out.append(self.function_text())
         return "\n".join(out) + "\n"
+
+    def function_text(self, static: bool = False) -> str:
+        """The kernel function itself (``static`` when it is a part of a composite program)."""
+        params = ", ".join(a.decl for a in self.args) or "void"
+        ret = ("static " if static else "") + self.ret_type
+        head = f"{ret} {self.fname}({params})"
+        if len(head) > 96:
+            pad = " " * (len(ret) + len(self.fname) + 2)
+            params = f",\n{pad}".join(a.decl for a in self.args)
+            head = f"{ret} {self.fname}({params})"
+        return "\n".join([head + ("\n{" if self.allman or self.p(0.5) else " {"),
+                          *self.lines, "}"])
+
+    def n_in(self) -> int:
+        """Flattened input count so far."""
+        return sum(a.size for a in self.args if not a.is_out)
+
+    def n_out(self) -> int:
+        """Flattened output count (return value included)."""
+        return sum(a.size for a in self.args if a.is_out) + (self.ret_type != "void")
 
 
 Template = Callable[[Prog], None]

@@ -341,7 +341,7 @@ def median_filter(p: Prog) -> None:
 
 def threshold(p: Prog) -> None:
     p.func_name("threshold", "binarize", "adaptive_threshold", "mask_pixels")
-    n = p.size(4, 64)
+    n = p.size(4, 63)
     ints = p.p(0.5)
     ct = p.c("int", "unsigned char") if ints else p.T
     hi = 255 if ints else 1

@@ -212,7 +212,7 @@ def secant(p: Prog) -> None:
     P = p.inp(("pressure", "p"), p.u(1e4, 5e4), p.u(1e5, 5e5))
     T = p.inp(("temperature", "T"), p.u(250, 300), p.u(350, 600))
     a, b = p.f(p.u(0.1, 0.5), 4), p.f(p.u(2e-5, 5e-5), 3)
-    R = p.const(("R",), 8.314)
+    R = p.const(("R",), 8.314, local=False)
     v0, v1 = p.name("v0", "xa"), p.name("v1", "xb")
     p.w(f"double {v0} = {R} * {T} / {P}, {v1} = {v0} * 1.01;")
     fv = p.name("fval", "g")
