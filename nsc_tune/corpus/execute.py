@@ -1,10 +1,11 @@
 """Run many kernels at once through gcc: one executable per batch, each program isolated.
 
-Every program is its own translation unit (its kernel renamed by a ``#define`` so names cannot
-clash); one driver runs them all. A crash (SIGFPE, SIGSEGV, ...) or a time-out inside one program
-is caught with ``sigsetjmp``/``siglongjmp`` and marks only that program. Each program runs twice,
-with the stack scribbled in between: outputs that differ reveal reads of uninitialised memory or
-other nondeterminism.
+All programs of a batch go into one translation unit (one compiler process, which is most of
+the speed): each program's preprocessed text has every identifier prefixed with ``p<j>_``, so
+names cannot clash, and one driver runs them all. A crash (SIGFPE, SIGSEGV, ...) or a time-out
+inside one program is caught with ``sigsetjmp``/``siglongjmp`` and marks only that program. Each
+program runs twice, with the stack scribbled in between: outputs that differ reveal reads of
+uninitialised memory or other nondeterminism.
 """
 
 from __future__ import annotations
@@ -18,13 +19,24 @@ from pathlib import Path
 import numpy as np
 
 from nsc_tune.kernel import Kernel
-from nsc_tune.kernel.native import CFLAGS, ordered_params, prototype, row_loop
-from nsc_tune.kernel.parse import find_cc
+from nsc_tune.kernel.lexer import MATH_NAMES, kinds_and_texts
+from nsc_tune.kernel.native import CFLAGS, ordered_params, row_loop
+from nsc_tune.kernel.parse import find_cc, user_lines
 
 OK = 0
 NONDETERMINISTIC = -1
 NOT_RUN = -2  # the whole batch failed to build or run
 TIMEOUT_SIGNAL = 14  # SIGALRM
+
+_PRELUDE = r"""
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#define __nsc_inff() __builtin_inff()
+#define __nsc_inf() __builtin_inf()
+#define __nsc_nanf() __builtin_nanf("")
+"""
 
 _DRIVER_HEAD = r"""
 #include <setjmp.h>
@@ -109,13 +121,24 @@ class Outcome:
     status: int
 
 
+def renamed(kernel: Kernel, j: int) -> str:
+    """The kernel's preprocessed text with every identifier prefixed ``p<j>_`` (math.h names
+    and the stand-in headers' builtins excepted)."""
+    out = []
+    for kind, text in kinds_and_texts(user_lines(kernel.preprocessed)):
+        if kind == "ident" and text not in MATH_NAMES and not text.startswith("__nsc_"):
+            out.append(f"p{j}_{text}")
+        else:
+            out.append(text)
+    return " ".join(out)
+
+
 def _driver(kernels: list[Kernel]) -> str:
     lines = [_DRIVER_HEAD]
     for i, k in enumerate(kernels):
-        params = ordered_params(k.signature)
-        lines.append(prototype(f"__nsc_k{i}", k._ret, params))
+        params = ordered_params(k.signature)  # the kernel is defined above, in the same unit
         lines.append(f"static void nsc_run{i}(const double *X, double *Y, long n) {{")
-        lines += row_loop(f"__nsc_k{i}", k.signature, params)
+        lines += row_loop(f"p{i}_{k.function}", k.signature, params)
         lines.append("}")
     count = len(kernels)
     lines.append(f"#define NSC_COUNT {count}")
@@ -149,17 +172,12 @@ def run_batch(kernels: list[Kernel], inputs: list[np.ndarray], *,
     cc = find_cc()
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         folder = Path(tmp)
-        files = []
-        for i, k in enumerate(kernels):
-            path = folder / f"p{i}.c"
-            path.write_text(f"#define {k.function} __nsc_k{i}\n{k.source}\n")
-            files.append(str(path))
-        (folder / "driver.c").write_text(_driver(kernels))
+        unit = [_PRELUDE] + [renamed(k, i) for i, k in enumerate(kernels)]
+        (folder / "batch.c").write_text("\n".join(unit) + _driver(kernels))
         exe = folder / "batch"
         flags = [f for f in CFLAGS if f != "-O2"] + ["-O1"]
-        build = subprocess.run([cc or "gcc", *flags, "-o", str(exe), *files,
-                                str(folder / "driver.c"), "-lm"], capture_output=True,
-                               text=True, timeout=600)
+        build = subprocess.run([cc or "gcc", *flags, "-o", str(exe), str(folder / "batch.c"),
+                                "-lm"], capture_output=True, text=True, timeout=600)
         if build.returncode != 0:
             return _bisect(kernels, inputs, per_program_seconds, workdir)
         payload = [np.int64(n).tobytes()]
