@@ -105,3 +105,9 @@ def test_sample_distributions():
     assert bad.mean() <= 0.02
     const = np.array([(np.ptp(np.nan_to_num(Y), axis=0) == 0).all() for _, Y in runs])
     assert const.mean() <= 0.03
+
+
+def test_no_address_of_element():
+    """``&a[i]`` arguments trip the Numba translation (kernel bug); we pass ``a + i`` instead."""
+    for p in generate_many(8, 0, 1000):
+        assert not re.search(r"&\s*\w+\s*\[", p.source), p.source

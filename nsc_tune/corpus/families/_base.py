@@ -431,7 +431,7 @@ class Prog:
         if n_out == 1:
             line = f"{ocs[0]}[{{i}}] = {core}({', '.join(call_args)});"
         else:
-            extra = ", ".join(f"&{o}[{{i}}]" for o in ocs)
+            extra = ", ".join(f"{o} + {{i}}" for o in ocs)
             line = f"{core}({', '.join(call_args)}, {extra});"
         if unroll:
             for k in range(n):

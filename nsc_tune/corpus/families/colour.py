@@ -330,7 +330,7 @@ def median_filter(p: Prog) -> None:
                  f"        {p.T} t = *a;\n        *a = *b;\n        *b = t;\n    }}\n}}")
         p.open(f"for (int {i} = 0; {i} < {n - 1}; {i}++)")
         p.open(f"for (int {j} = 0; {j} < {n - 1} - {i}; {j}++)")
-        p.w(f"{sw}(&{buf}[{j}], &{buf}[{j} + 1]);")
+        p.w(f"{sw}({buf} + {j}, {buf} + {j} + 1);")
         p.close()
         p.close()
     outs = [(("med", "median_out"), f"{buf}[{n // 2}]")]
