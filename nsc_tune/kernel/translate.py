@@ -465,15 +465,16 @@ class Translator:
             if var.dims:
                 return Val(var.py, var.scalar, var.dims)
         if isinstance(target, c_ast.ArrayRef):
-            v = self.expr(target)
-            if not v.dims:  # &a[i] -> the array from element i on
-                head, _, last = v.code.rpartition("[")
-                base_code = v.code[: v.code.rindex("[")]
-                idx = last[:-1].split(", ")
-                if len(idx) == 1:
-                    return Val(f"{base_code}[{idx[0]}:]", v.ctype, (None,))
-                return Val(f"{base_code}[{', '.join(idx[:-1])}][{idx[-1]}:]", v.ctype, (None,))
-            return v
+            indices: list[Val] = []
+            base: c_ast.Node = target
+            while isinstance(base, c_ast.ArrayRef):
+                indices.insert(0, self.expr(base.subscript))
+                base = base.name
+            arr = self.expr(base)
+            if len(indices) < len(arr.dims):  # &m[i] of a 2-D array: row i
+                return self.index_value(arr, indices, node)
+            head = self.index_value(arr, indices[:-1], node) if len(indices) > 1 else arr
+            return Val(f"{head.code}[{self.value(indices[-1])}:]", arr.ctype, (None,))
         raise unsupported(node, "address-of is supported only for variables and array elements",
                           "pass an array or a local variable")
 
