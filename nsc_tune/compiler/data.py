@@ -61,38 +61,43 @@ class Batch:
                        for f in self.__dataclass_fields__))
 
 
-def _prepare(item: tuple[dict, np.ndarray, np.ndarray, int]) -> TrainProgram | None:
+def _tokenize_record(item: tuple[dict, int]) -> TokenizedProgram | None:
     from nsc_tune.compiler.tokenizer import KernelView, ProgramTooLongError
 
-    record, X, Y, max_len = item
+    record, max_len = item
     try:
-        tokens = tokenize(KernelView.from_record(record), max_len=max_len)
+        return tokenize(KernelView.from_record(record), max_len=max_len)
     except ProgramTooLongError as exc:
         warnings.warn(f"skipping program {record['index']}: {exc}", stacklevel=1)
         return None
-    dom = np.asarray(record["domains"], dtype=np.float32)
-    return TrainProgram(tokens, X, Y, dom[:, 0], dom[:, 1], record["family"])
 
 
 def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
                 limit: int | None = None) -> list[TrainProgram]:
-    """Tokenize one split of a built corpus (in parallel) into memory."""
+    """One split of a built corpus in memory, tokenized (in parallel processes)."""
     from nsc_tune.corpus.storage import Corpus
 
-    items = []
+    stored = []
     for prog in Corpus(root).programs(split):
-        items.append((prog.record, prog.X, prog.Y, max_len))
-        if limit is not None and len(items) >= limit:
+        stored.append(prog)
+        if limit is not None and len(stored) >= limit:
             break
+    items = [(p.record, max_len) for p in stored]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(items) < 256:
-        out = [_prepare(it) for it in items]
+        toks = [_tokenize_record(it) for it in items]
     else:
         import multiprocessing
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            out = list(pool.map(_prepare, items, chunksize=256))
-    return [p for p in out if p is not None]
+            toks = list(pool.map(_tokenize_record, items, chunksize=256))
+    out = []
+    for prog, tok in zip(stored, toks, strict=True):
+        if tok is None:
+            continue
+        dom = np.asarray(prog.record["domains"], dtype=np.float32)
+        out.append(TrainProgram(tok, prog.X, prog.Y, dom[:, 0], dom[:, 1], prog.family))
+    return out
 
 
 def collate(programs: list[TrainProgram], rows: list[np.ndarray]) -> Batch:

@@ -20,6 +20,11 @@ from nsc_tune.compiler.family import SurrogateParams
 from nsc_tune.compiler.tokenizer import N_VALUE_FEATURES, PAD, vocab_size
 
 
+#: Output locations/scales span ~[-20, 20] (symlog / log units); the stats head's outputs are
+#: scaled up so that a zero-initialised head reaches them in a reasonable number of steps.
+STATS_SCALE = 4.0
+
+
 @dataclass(frozen=True)
 class CompNetConfig:
     """Sizes of CompNet and of the surrogate it emits (plain data, stored with the weights)."""
@@ -125,7 +130,7 @@ class CompNet(nn.Module):
         out = self.head_out(e_out)
         w_out = (self.base_w_out + out[..., :h]) * out_mask[..., None]
         b_out = out[..., h] * out_mask
-        stats = self.head_stats(e_out) * out_mask[..., None]
+        stats = STATS_SCALE * self.head_stats(e_out) * out_mask[..., None]
         return SurrogateParams(w_in.float(), b_in.float(), w_hidden.float(), b_hidden.float(),
                                w_out.float(), b_out.float(), stats[..., 0].float(),
                                stats[..., 1].float())

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -121,10 +122,16 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     deadline = start + 60 * cfg.max_minutes if cfg.max_minutes else None
     bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", disable=not progress or rank != 0)
     seen_rows = 0
+    # Batches depend only on the step, so threads can collate ahead of the optimiser.
+    prefetch = ThreadPoolExecutor(max_workers=2)
+    ahead = {s: prefetch.submit(sampler.batch, s, rank, world)
+             for s in range(step, min(step + 4, cfg.steps))}
     while step < cfg.steps:
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, cfg)
-        batch = sampler.batch(step, rank, world).to(device)
+        batch = ahead.pop(step).result().to(device)
+        if step + 4 < cfg.steps:
+            ahead[step + 4] = prefetch.submit(sampler.batch, step + 4, rank, world)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
             loss, parts = loss_terms(ddp, batch)
         optimizer.zero_grad(set_to_none=True)
@@ -148,8 +155,10 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
             break
         if cfg.kill_at is not None and step >= cfg.kill_at:
             bar.close()
+            prefetch.shutdown(cancel_futures=True)
             return {"step": step, "killed": True}
     bar.close()
+    prefetch.shutdown(cancel_futures=True)
     elapsed = time.time() - start
     summary = {"step": step, "steps_this_run": step - start_step, "seconds": round(elapsed, 1),
                "steps_per_second": round((step - start_step) / max(elapsed, 1e-9), 3),

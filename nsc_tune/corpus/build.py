@@ -241,7 +241,7 @@ def build(cfg: BuildConfig, progress: bool = True) -> dict:
 
     t0 = time.time()
     workers = cfg.workers or os.cpu_count() or 1
-    shards = math.ceil(cfg.n * 1.3 / cfg.shard_size)
+    shards = math.ceil(cfg.n * 1.1 / cfg.shard_size)
     done_shards = 0
     while True:
         todo = [s for s in range(done_shards, shards)]

@@ -1,0 +1,64 @@
+"""Compile latency on CPU: weight-load time, then per-kernel compile time for the suite.
+
+Usage: python benchmarks/compile_latency.py [--weights PATH] [--repeats 20] [--threads N]
+Prints one row per suite kernel (tokens, median ms) and the target check (<= 20 ms per kernel).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import torch
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--weights", default=None)
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    from nsc_tune import suite
+    from nsc_tune.compiler.compiler import Compiler
+    from nsc_tune.compiler.tokenizer import tokenize
+    from nsc_tune.surrogate import Surrogate
+
+    t0 = time.perf_counter()
+    compiler = Compiler(args.weights)
+    load_ms = (time.perf_counter() - t0) * 1e3
+    rows = []
+    for name in suite.names():
+        kernel = suite.load(name)
+        compiler.emit([kernel])  # warm-up
+        times = []
+        for _ in range(args.repeats):
+            t = time.perf_counter()
+            (params,) = compiler.emit([kernel])
+            Surrogate(kernel, params, "compiled")
+            times.append((time.perf_counter() - t) * 1e3)
+        rows.append({"kernel": name, "tokens": len(tokenize(kernel)),
+                     "median_ms": round(statistics.median(times), 2),
+                     "min_ms": round(min(times), 2)})
+    report = {"weights": str(compiler.path), "load_ms": round(load_ms, 1),
+              "threads": torch.get_num_threads(), "kernels": rows,
+              "all_within_20ms": all(r["median_ms"] <= 20 for r in rows)}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"weights {report['weights']}: loaded in {report['load_ms']} ms; "
+          f"{report['threads']} torch threads")
+    print(f"{'kernel':<14}{'tokens':>8}{'median ms':>12}{'min ms':>9}")
+    for r in rows:
+        print(f"{r['kernel']:<14}{r['tokens']:>8}{r['median_ms']:>12}{r['min_ms']:>9}")
+    print("target <= 20 ms per kernel:", "met" if report["all_within_20ms"] else "NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
