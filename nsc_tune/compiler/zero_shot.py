@@ -49,7 +49,7 @@ def evaluate(compiler: Compiler, programs: list[TrainProgram], seeds: int = 3,
             for s in range(seeds):
                 g = torch.Generator().manual_seed(s)
                 rp = random_params(prog.X.shape[1], m, cfg.width, cfg.depth, 1, g)
-                xn = batch.xn[i: i + 1, :, : prog.X.shape[1]].cpu()
+                xn = batch.xn[i: i + 1, :, : prog.X.shape[1]].cpu().float()
                 yr = denormalise_outputs(rp, forward_normalised(rp, xn))[0].double()
                 mse_r.append(float(((yr - y.cpu()) ** 2).mean()))
             out.append({"family": prog.family, "mse_compiled": mse_c,
@@ -97,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="test")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--suite", action="store_true", help="also evaluate the suite kernels")
+    ap.add_argument("--device", default="cpu")
     args = ap.parse_args(argv)
-    comp = Compiler(args.weights)
+    comp = Compiler(args.weights, device=args.device)
     report: dict = {"weights": str(comp.path)}
     if args.corpus:
         progs = load_corpus(args.corpus, args.split, comp.config.max_len, limit=args.limit)
