@@ -104,7 +104,10 @@ def load_weights(path: str | Path) -> tuple[CompNet, dict]:
     if meta.get("format") != "nsc_tune.compnet/1":
         raise WeightsError(f"{path} is not an nsc_tune CompNet weights file")
     model = CompNet(CompNetConfig(**json.loads(meta["config"])))
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
+    wanted = model.state_dict()
+    # Files from before the text-agnostic branch had its own parameters carry unused extras.
+    state = {k: v.float() if v.is_floating_point() else v
+             for k, v in load_file(str(path)).items() if k in wanted}
     model.load_state_dict(state)
     model.eval()
     return model, json.loads(meta.get("info", "{}"))

@@ -70,17 +70,19 @@ class CompNet(nn.Module):
             config = CompNetConfig(**{**config.to_dict(), "vocab": vocab_size()})
         self.config = config
         d, h, depth = config.d_model, config.width, config.depth
-        self.tok = nn.Embedding(config.vocab, d, padding_idx=PAD)
-        self.num = nn.Linear(N_VALUE_FEATURES, d)
-        self.register_buffer("pos", _sinusoids(config.max_len, d), persistent=False)
-        layer = nn.TransformerEncoderLayer(d, config.heads, config.ff, dropout=0.0,
-                                           activation="gelu", batch_first=True, norm_first=True)
-        self.encoder = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
-        self.norm = nn.LayerNorm(d)
-        # Text-agnostic baseline: learned slot embeddings replace the encoder.
-        self.slot_in = nn.Parameter(torch.randn(config.max_slots, d) * 0.02)
-        self.slot_out = nn.Parameter(torch.randn(config.max_slots, d) * 0.02)
-        self.cls = nn.Parameter(torch.zeros(d))
+        if config.text_agnostic:  # learned slot embeddings replace the encoder
+            self.slot_in = nn.Parameter(torch.randn(config.max_slots, d) * 0.02)
+            self.slot_out = nn.Parameter(torch.randn(config.max_slots, d) * 0.02)
+            self.cls = nn.Parameter(torch.zeros(d))
+        else:
+            self.tok = nn.Embedding(config.vocab, d, padding_idx=PAD)
+            self.num = nn.Linear(N_VALUE_FEATURES, d)
+            self.register_buffer("pos", _sinusoids(config.max_len, d), persistent=False)
+            layer = nn.TransformerEncoderLayer(d, config.heads, config.ff, dropout=0.0,
+                                               activation="gelu", batch_first=True,
+                                               norm_first=True)
+            self.encoder = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
+            self.norm = nn.LayerNorm(d)
         # Bases (the text-free part of every generated tensor).
         self.base_w_in = nn.Parameter(torch.randn(h) / math.sqrt(1.0))
         self.base_b_in = nn.Parameter(torch.zeros(h))

@@ -53,6 +53,7 @@ class PretrainConfig:
     limit: int | None = None
     model: dict = field(default_factory=dict)
     kill_at: int | None = None  # testing: stop abruptly (no checkpoint) after this step
+    init_weights: str | None = None  # start from these exported weights (fresh optimiser)
 
 
 def loss_terms(model: torch.nn.Module, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
@@ -110,7 +111,15 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
                                   betas=(0.9, 0.98))
     ckpt = out / "checkpoint.safetensors"
-    step = load_checkpoint(ckpt, model, optimizer) if ckpt.exists() else 0
+    step = 0
+    if ckpt.exists():
+        step = load_checkpoint(ckpt, model, optimizer)
+    elif cfg.init_weights:
+        from nsc_tune.compiler.checkpoint import load_weights
+
+        warm, info = load_weights(cfg.init_weights)
+        model.load_state_dict(warm.state_dict())
+        step = int(info.get("step", 0))
     ddp = model
     if world > 1:
         ddp = torch.nn.parallel.DistributedDataParallel(
@@ -217,6 +226,8 @@ def parser() -> argparse.ArgumentParser:
                    help="stop (after checkpointing) once this much time has passed")
     p.add_argument("--limit", type=int, default=None, help="use at most this many programs")
     p.add_argument("--model", default="{}", help='CompNet config as JSON, e.g. {"layers": 2}')
+    p.add_argument("--init-weights", default=None,
+                   help="start from exported weights (continued pretraining, fresh optimiser)")
     p.add_argument("--no-amp", action="store_true")
     p.add_argument("--json", action="store_true")
     return p
@@ -229,7 +240,7 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
                           checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                           max_minutes=args.max_minutes,
                           amp=not args.no_amp, workers=args.workers, limit=args.limit,
-                          model=json.loads(args.model))
+                          model=json.loads(args.model), init_weights=args.init_weights)
 
 
 def main(argv: list[str] | None = None) -> int:
