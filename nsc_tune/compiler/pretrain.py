@@ -158,6 +158,11 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
             log.flush()
             bar.set_postfix(loss=f"{rec['loss']:.4f}")
         stop = deadline is not None and time.time() > deadline
+        if world > 1 and deadline is not None:
+            # Every rank must stop at the same step, or the next all-reduce waits forever.
+            flag = torch.tensor([1.0 if stop else 0.0], device=device)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+            stop = bool(flag.item())
         if rank == 0 and (step % cfg.checkpoint_every == 0 or step == cfg.steps or stop):
             save_checkpoint(ckpt, model, optimizer, step, asdict(cfg))
         if stop:
