@@ -1,10 +1,12 @@
 """nsc_tune: compile C kernels into neural surrogates, tune their inputs or swap them in.
 
-The public API grows with the package; today it is the kernel frontend and ground truth.
+The public API grows with the package: the kernel frontend and ground truth (``Kernel``), and
+compiling a kernel into a surrogate with the shipped CompNet weights (``compile``, ``Surrogate``).
 """
 
 from nsc_tune.errors import NscTuneError
 from nsc_tune.kernel import Kernel
+from nsc_tune.surrogate import Surrogate, compile  # noqa: A004
 
-__all__ = ["Kernel", "NscTuneError"]
+__all__ = ["Kernel", "NscTuneError", "Surrogate", "compile"]
 __version__ = "0.1.0"

@@ -19,7 +19,6 @@ from torch import Tensor, nn
 from nsc_tune.compiler.family import SurrogateParams
 from nsc_tune.compiler.tokenizer import N_VALUE_FEATURES, PAD, vocab_size
 
-
 #: Output locations/scales span ~[-20, 20] (symlog / log units); the stats head's outputs are
 #: scaled up so that a zero-initialised head reaches them in a reasonable number of steps.
 STATS_SCALE = 4.0

@@ -69,3 +69,22 @@ def test_shipped_weights_round_trip(tiny_corpus: Path, programs, tmp_path: Path)
     stored = load_file(str(tmp_path / "compnet.safetensors"))
     for key, value in model.state_dict().items():
         assert torch.equal(value, stored[key].float()), key
+
+
+def test_data_parallel_run_with_torchrun_on_cpu(tiny_corpus: Path, tmp_path: Path) -> None:
+    """Two processes (gloo) train on one global batch and write the same artefacts."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+           "-m", "nsc_tune.compiler.pretrain", "--corpus", str(tiny_corpus), "--out",
+           str(tmp_path), "--steps", "6", "--batch-size", "8", "--rows", "16", "--warmup", "2",
+           "--max-minutes", "5", "--json", "--model", json.dumps(TINY)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["world_size"] == 2 and summary["step"] == 6
+    assert (tmp_path / "compnet.safetensors").exists()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from nsc_tune import suite
-from nsc_tune.corpus.generate import GeneratedProgram, generate as synthetic
+from nsc_tune.corpus.generate import GeneratedProgram
+from nsc_tune.corpus.generate import generate as synthetic
 
 PLANTED = {3: ("sobel", False), 5: ("blackscholes", True), 7: ("kmeans", False),
            9: ("inversek2j", True)}
