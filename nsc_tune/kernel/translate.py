@@ -426,7 +426,8 @@ class Translator:
             return Val(self.wrap(f"({x} {op} {y})", t), t)
         raise unsupported(node, f"binary operator `{op}`", "rewrite it")
 
-    def x_ArrayRef(self, node: c_ast.ArrayRef) -> Val:
+    def subscripts(self, node: c_ast.ArrayRef) -> tuple[Val, list[Val]]:
+        """The array and the subscripts of ``a[i][j]...``, outermost first."""
         indices: list[Val] = []
         base: c_ast.Node = node
         while isinstance(base, c_ast.ArrayRef):
@@ -435,7 +436,10 @@ class Translator:
         arr = self.expr(base)
         if not arr.dims:
             raise unsupported(node, "subscript of a non-array", "fix the C")
-        return self.index_value(arr, indices, node)
+        return arr, indices
+
+    def x_ArrayRef(self, node: c_ast.ArrayRef) -> Val:
+        return self.index_value(*self.subscripts(node), node)
 
     def index_value(self, arr: Val, indices: list[Val], node: c_ast.Node) -> Val:
         """Index ``arr`` with ``indices``: a scalar when fully indexed, else a sub-array."""
@@ -465,12 +469,7 @@ class Translator:
             if var.dims:
                 return Val(var.py, var.scalar, var.dims)
         if isinstance(target, c_ast.ArrayRef):
-            indices: list[Val] = []
-            base: c_ast.Node = target
-            while isinstance(base, c_ast.ArrayRef):
-                indices.insert(0, self.expr(base.subscript))
-                base = base.name
-            arr = self.expr(base)
+            arr, indices = self.subscripts(target)
             if len(indices) < len(arr.dims):  # &m[i] of a 2-D array: row i
                 return self.index_value(arr, indices, node)
             head = self.index_value(arr, indices[:-1], node) if len(indices) > 1 else arr
