@@ -5,8 +5,9 @@ compiling a kernel into a surrogate with the shipped CompNet weights (``compile`
 """
 
 from nsc_tune.errors import NscTuneError
+from nsc_tune.evaluate import validate
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate import Surrogate, compile  # noqa: A004
 
-__all__ = ["Kernel", "NscTuneError", "Surrogate", "compile"]
+__all__ = ["Kernel", "NscTuneError", "Surrogate", "compile", "validate"]
 __version__ = "0.1.0"

@@ -97,6 +97,30 @@ class Surrogate(nn.Module):
         yn = forward_normalised(p, normalise_inputs(flat, self.lo, self.hi))
         return denormalise_outputs(p, yn).reshape(*shape, self.n_outputs)
 
+    def fit(self, data: Kernel | tuple[np.ndarray, np.ndarray], *, n_samples: int = 1024,
+            epochs: int = 5000, lr: float = 0.01, batch_size: int = 256,
+            val_fraction: float = 0.2, patience: int | None = 200, seed: int | None = 0,
+            progress: bool = True):
+        """Fine-tune on examples; keeps the weights of the best validation epoch.
+
+        Arguments:
+            data: a Kernel (``n_samples`` examples are drawn from its domains through the Numba
+                ground truth) or ``(X, Y)`` arrays in real units.
+            epochs, lr, batch_size: Adam settings (the paper: lr 0.01, 5000 epochs).
+            val_fraction: share of the examples held out for validation / early stopping.
+            patience: stop after this many epochs without validation improvement (None: never).
+            seed: data draw, split and shuffling.
+
+        Returns:
+            A ``FitResult`` (history, best epoch, best validation error, counts).
+        """
+        from nsc_tune.surrogate.fit import draw, fit_surrogate
+
+        X, Y = draw(data, n_samples, seed) if isinstance(data, Kernel) else data
+        return fit_surrogate(self, X, Y, epochs=epochs, lr=lr, batch_size=batch_size,
+                             val_fraction=val_fraction, patience=patience, seed=seed,
+                             progress=progress)
+
     @torch.no_grad()
     def predict(self, X: np.ndarray) -> np.ndarray:
         """NumPy in, NumPy out: ``(N, n_inputs)`` -> ``(N, n_outputs)`` float64."""

@@ -1,0 +1,62 @@
+"""Fine-tuning: it learns a known kernel, auto-init keeps the better candidate, errors are typed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nsc_tune.kernel import Kernel
+from nsc_tune.surrogate import Surrogate
+from nsc_tune.surrogate.fit import FitError, draw, fit_auto
+
+# A smooth closed form: y = 3 x^2 - 2 x z + 5 on [-1, 1]^2 (outputs far from zero mean).
+SRC = """
+#pragma nsc_tune domain(x, -1, 1)
+#pragma nsc_tune domain(z, -1, 1)
+double f(double x, double z) { return 3.0 * x * x - 2.0 * x * z + 5.0; }
+"""
+
+
+def _mse(s: Surrogate, k: Kernel) -> float:
+    X = k.sample(2000, seed=99)
+    return float(np.mean((s.predict(X) - k(X)) ** 2))
+
+
+def test_fit_lowers_error_on_a_known_kernel() -> None:
+    k = Kernel.from_source(SRC)
+    s = Surrogate.random(k, seed=0)
+    before = _mse(s, k)
+    result = s.fit(k, n_samples=400, epochs=300, patience=None, progress=False)
+    after = _mse(s, k)
+    assert after < 0.01 * before and after < 0.05, (before, after)
+    assert result.n_train == 320 and result.n_val == 80 and len(result.history) == 300
+    assert result.history[result.best_epoch - 1][1] == pytest.approx(result.best_val_mse)
+
+
+def test_best_validation_weights_are_kept() -> None:
+    k = Kernel.from_source(SRC)
+    s = Surrogate.random(k, seed=1)
+    X, Y = draw(k, 100, seed=3)
+    r = s.fit((X, Y), epochs=60, lr=0.05, patience=None, seed=3, progress=False)
+    best = min(v for _, v in r.history)
+    assert r.best_val_mse == pytest.approx(best)
+
+
+def test_auto_init_never_ends_worse_than_the_better_candidate() -> None:
+    k = Kernel.from_source(SRC)
+    X, Y = draw(k, 120, seed=5)
+    s, result, candidates = fit_auto(k, X, Y, epochs=80, warmup_epochs=20, patience=None,
+                                     seed=5)
+    assert set(candidates) == {"compiled", "random"}
+    assert s.init == min(candidates, key=candidates.get)
+    assert result.best_val_mse <= min(candidates.values()) + 1e-12
+    assert len(result.history) == 80
+
+
+def test_bad_fit_input_is_a_typed_error() -> None:
+    k = Kernel.from_source(SRC)
+    s = Surrogate.random(k)
+    with pytest.raises(FitError, match=r"expected X \(N, 2\)"):
+        s.fit((np.zeros((5, 3)), np.zeros((5, 1))), progress=False)
+    with pytest.raises(FitError, match="NaN"):
+        s.fit((np.zeros((5, 2)), np.full((5, 1), np.nan)), progress=False)
