@@ -126,6 +126,37 @@ def cmd_corpus_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Run the paper's protocol (data efficiency or epochs to target) on suite kernels."""
+    from pathlib import Path
+
+    from nsc_tune import suite
+    from nsc_tune.evaluate import protocol
+
+    unknown = [k for k in args.kernels if k not in suite.names()]
+    if unknown:
+        print(f"nsc-tune: error: unknown kernel(s) {', '.join(unknown)}; choose from "
+              f"{', '.join(suite.names())}", file=sys.stderr)
+        return 2
+    cfg = protocol.ProtocolConfig(kernels=tuple(args.kernels), pool=args.pool, test=args.test,
+                                  fractions=tuple(args.fractions), trials=args.trials,
+                                  epochs=args.epochs, inits=tuple(args.inits),
+                                  workers=args.workers, seed=args.seed)
+    if args.eval_command == "data-efficiency":
+        result = protocol.data_efficiency(cfg, progress=not args.json)
+    else:
+        result = protocol.epochs_to_target(cfg, fraction=args.fractions[-1],
+                                           progress=not args.json)
+    table = protocol.markdown(result)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{args.eval_command}.json").write_text(json.dumps(result, indent=1))
+        (out / f"{args.eval_command}.md").write_text(table + "\n")
+    print(json.dumps(result, indent=1) if args.json else table)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nsc-tune", description="Compile C kernels into neural surrogates; tune or swap in.")
@@ -161,13 +192,35 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("--plot", default=None, help="PNG path (default DIR/stats.png)")
     cs.add_argument("--json", action="store_true")
     cs.set_defaults(func=cmd_corpus_stats)
+
+    ev = sub.add_parser("eval", help="the paper's protocol: data efficiency, epochs to target")
+    ev_sub = ev.add_subparsers(dest="eval_command", required=True)
+    for name, helptext in (("data-efficiency", "test MSE per training fraction and init"),
+                           ("epochs-to-target", "epochs to the random init's final error")):
+        e = ev_sub.add_parser(name, help=helptext)
+        e.add_argument("--kernels", nargs="+", default=["blackscholes", "fft", "inversek2j",
+                                                         "jmeint", "jpeg", "kmeans", "sobel"])
+        e.add_argument("--pool", type=int, default=10_000, help="examples per kernel")
+        e.add_argument("--test", type=int, default=2_000, help="test examples per kernel")
+        e.add_argument("--fractions", type=float, nargs="+",
+                       default=[0.0, 0.001, 0.01, 0.1, 1.0] if name == "data-efficiency"
+                       else [1.0])
+        e.add_argument("--trials", type=int, default=9)
+        e.add_argument("--epochs", type=int, default=5000)
+        e.add_argument("--inits", nargs="+", default=["random", "compiled", "text_agnostic",
+                                                       "auto"])
+        e.add_argument("--workers", type=int, default=0)
+        e.add_argument("--seed", type=int, default=0)
+        e.add_argument("--out", default=None, help="folder for JSON and Markdown results")
+        e.add_argument("--json", action="store_true")
+        e.set_defaults(func=cmd_eval)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nsc-tune``: typed errors become one clear line and exit status 2."""
     args = build_parser().parse_args(argv)
-    for name in ("samples", "n", "rows", "shard_size"):
+    for name in ("samples", "n", "rows", "shard_size", "pool", "test", "trials", "epochs"):
         if getattr(args, name, 1) <= 0:
             print(f"nsc-tune: error: --{name.replace('_', '-')} must be positive",
                   file=sys.stderr)

@@ -59,12 +59,14 @@ def split(X: np.ndarray, Y: np.ndarray, val_fraction: float, seed: int | None
 def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr: float = 0.01,
                   batch_size: int = 256, val_fraction: float = 0.2, patience: int | None = None,
                   seed: int | None = 0, progress: bool = False,
-                  X_val: np.ndarray | None = None, Y_val: np.ndarray | None = None) -> FitResult:
+                  X_val: np.ndarray | None = None, Y_val: np.ndarray | None = None,
+                  on_epoch=None) -> FitResult:
     """Fine-tune ``model`` (a Surrogate) in place; keep the weights of the best validation epoch.
 
     The loss is the MSE of outputs standardised by the training examples' scale (so outputs of
     any magnitude train alike); an initialisation without output statistics (random) first gets
     its output location and scale from the training examples - which are in the data budget.
+    ``on_epoch(epoch, model)`` is called after every epoch (e.g. to track a test error).
     """
     from tqdm import tqdm
 
@@ -112,6 +114,8 @@ def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr
             val_mse = float((((model(xv) - yv) / scale) ** 2).mean()) if xv.shape[0] else \
                 train_mse
         result.history.append((train_mse, val_mse))
+        if on_epoch is not None:
+            on_epoch(epoch + 1, model)
         if val_mse < best:
             best, stale = val_mse, 0
             best_state = copy.deepcopy(model.state_dict())

@@ -1,0 +1,211 @@
+"""The paper's evaluation protocol: data efficiency and epochs to target, per initialisation.
+
+Data efficiency: for each kernel, a pool of examples from its domains and a separate test set;
+for each training fraction of the pool, the fraction is split 80:20 into train/validation, each
+initialisation is fine-tuned (Adam, lr 0.01) and scored by its test MSE at the best-validation
+epoch, over several trials. Improvement = mean test MSE of random init / of the other init; the
+summary is the geometric mean over kernels and fractions. At fraction 0 nothing is trained.
+
+Epochs to target: at one fraction, the target is the mean final test error of three random-init
+runs; each initialisation's runs record the first epoch whose test error reaches the target.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+INITS = ("random", "compiled", "text_agnostic", "auto")
+
+
+@dataclass(frozen=True)
+class ProtocolConfig:
+    """Settings (the paper's: pool per kernel, fractions, 9 trials, lr 0.01, 5000 epochs)."""
+
+    kernels: tuple[str, ...] = ("blackscholes", "fft", "inversek2j", "jmeint", "jpeg",
+                                "kmeans", "sobel")
+    pool: int = 10_000
+    test: int = 2_000
+    fractions: tuple[float, ...] = (0.0, 0.001, 0.01, 0.1, 1.0)
+    trials: int = 9
+    epochs: int = 5000
+    lr: float = 0.01
+    batch_size: int = 256
+    inits: tuple[str, ...] = INITS
+    warmup_epochs: int = 50  # init="auto": epochs both candidates train before one is kept
+    seed: int = 0
+    workers: int = 0
+
+
+def _surrogate(kernel, init: str, seed: int):
+    from nsc_tune.compiler.compiler import TEXT_AGNOSTIC_WEIGHTS
+    from nsc_tune.surrogate import Surrogate
+
+    if init == "random":
+        return Surrogate.random(kernel, seed=seed)
+    if init in ("compiled", "auto"):  # "auto" without data has nothing to compare: compiled
+        return Surrogate.compiled(kernel)
+    if init == "text_agnostic":
+        s = Surrogate.compiled(kernel, TEXT_AGNOSTIC_WEIGHTS)
+        s.init = "text_agnostic"
+        return s
+    raise ValueError(f"unknown init {init!r}; use one of {INITS}")
+
+
+def _data(name: str, cfg: ProtocolConfig):
+    from nsc_tune import suite
+
+    k = suite.load(name)
+    Xp = k.sample(cfg.pool, seed=[cfg.seed, 1])
+    Xt = k.sample(cfg.test, seed=[cfg.seed, 2])
+    return k, Xp, k(Xp), Xt, k(Xt)
+
+
+def _run(task: tuple) -> dict:
+    """One (kernel, fraction, trial, init) run; returns its test MSE and its test curve."""
+    import torch
+
+    from nsc_tune.surrogate.fit import fit_surrogate, split
+
+    torch.set_num_threads(1)
+    name, fraction, trial, init, cfg, track = task
+    k, Xp, Yp, Xt, Yt = _data(name, cfg)
+    n = int(round(cfg.pool * fraction))
+    s = _surrogate(k, init, seed=1000 * trial + 7)
+    curve: list[float] = []
+    xt = torch.as_tensor(Xt, dtype=torch.float32)
+    yt = torch.as_tensor(Yt, dtype=torch.float32)
+
+    def test_mse(model) -> float:
+        with torch.no_grad():
+            return float(((model(xt) - yt) ** 2).mean())
+
+    best_epoch = 0
+    if n >= 2:
+        rng = np.random.default_rng([cfg.seed, trial, int(fraction * 1e6)])
+        idx = rng.choice(cfg.pool, n, replace=False)
+        X, Y, Xv, Yv = split(Xp[idx], Yp[idx], 0.2, seed=trial)
+        hook = (lambda e, m: curve.append(test_mse(m))) if track else None
+        if init == "auto":
+            from nsc_tune.surrogate.fit import fit_auto
+
+            s, res, _ = fit_auto(k, Xp[idx], Yp[idx], epochs=cfg.epochs,
+                                 warmup_epochs=min(cfg.warmup_epochs, cfg.epochs), seed=trial,
+                                 lr=cfg.lr, batch_size=cfg.batch_size, on_epoch=hook)
+        else:
+            res = fit_surrogate(s, X, Y, epochs=cfg.epochs, lr=cfg.lr,
+                                batch_size=cfg.batch_size, seed=trial, X_val=Xv, Y_val=Yv,
+                                on_epoch=hook)
+        best_epoch = res.best_epoch
+    return {"kernel": name, "fraction": fraction, "n": n, "trial": trial, "init": init,
+            "test_mse": test_mse(s), "best_epoch": best_epoch, "curve": curve}
+
+
+def _map(tasks: list[tuple], workers: int, progress: bool) -> list[dict]:
+    from tqdm import tqdm
+
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        return [_run(t) for t in tqdm(tasks, desc="protocol", disable=not progress)]
+    import multiprocessing
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(tqdm(pool.map(_run, tasks), total=len(tasks), desc="protocol",
+                         disable=not progress))
+
+
+def data_efficiency(cfg: ProtocolConfig, progress: bool = True) -> dict:
+    """Run the data-efficiency protocol; returns rows and the summary table."""
+    tasks = [(k, f, t, i, cfg, False) for k in cfg.kernels for f in cfg.fractions
+             for t in range(cfg.trials) for i in cfg.inits]
+    rows = _map(tasks, cfg.workers, progress)
+    for r in rows:
+        r.pop("curve")
+    return {"config": asdict(cfg), "rows": rows, "summary": summarise(rows, cfg.inits)}
+
+
+def summarise(rows: list[dict], inits: tuple[str, ...]) -> dict:
+    """Mean test MSE per (kernel, fraction, init); improvements over random; geometric means."""
+    acc: dict[tuple, list[float]] = defaultdict(list)
+    for r in rows:
+        acc[(r["kernel"], r["fraction"], r["init"])].append(r["test_mse"])
+    table = []
+    for kernel, fraction in sorted({(k, f) for k, f, _ in acc}):
+        entry = {"kernel": kernel, "fraction": fraction}
+        for init in inits:
+            entry[init] = float(np.mean(acc[(kernel, fraction, init)]))
+        for init in inits:
+            if init != "random":
+                entry[f"improvement_{init}"] = entry["random"] / max(entry[init], 1e-300)
+        table.append(entry)
+    geo = {}
+    for init in inits:
+        if init != "random":
+            vals = [e[f"improvement_{init}"] for e in table]
+            geo[init] = float(math.exp(np.mean(np.log(vals))))
+    return {"table": table, "geomean_improvement": geo}
+
+
+def epochs_to_target(cfg: ProtocolConfig, fraction: float = 1.0, progress: bool = True) -> dict:
+    """Epochs each initialisation needs to reach the mean final error of 3 random-init runs."""
+    tasks = [(k, fraction, t, i, cfg, True) for k in cfg.kernels for t in range(cfg.trials)
+             for i in cfg.inits]
+    rows = _map(tasks, cfg.workers, progress)
+    out = []
+    for kernel in cfg.kernels:
+        mine = [r for r in rows if r["kernel"] == kernel]
+        randoms = [r for r in mine if r["init"] == "random"][:3]
+        target = float(np.mean([r["test_mse"] for r in randoms]))
+        entry = {"kernel": kernel, "target_mse": target}
+        for init in cfg.inits:
+            reached = []
+            for r in mine:
+                if r["init"] == init:
+                    hit = next((e for e, v in enumerate(r["curve"], 1) if v <= target), None)
+                    reached.append(hit if hit is not None else cfg.epochs)
+            entry[f"epochs_{init}"] = float(np.mean(reached))
+        for init in cfg.inits:
+            if init != "random":
+                entry[f"speedup_{init}"] = entry["epochs_random"] / max(entry[f"epochs_{init}"],
+                                                                        1.0)
+        out.append(entry)
+    geo = {i: float(math.exp(np.mean([math.log(e[f"speedup_{i}"]) for e in out])))
+           for i in cfg.inits if i != "random"}
+    return {"config": asdict(cfg), "fraction": fraction, "table": out,
+            "geomean_speedup": geo}
+
+
+def markdown(result: dict) -> str:
+    """A Markdown table of a data-efficiency or epochs-to-target result."""
+    if "geomean_speedup" in result:
+        inits = [i for i in result["config"]["inits"]]
+        head = "| kernel | target MSE | " + " | ".join(f"epochs {i}" for i in inits) + " | " + \
+            " | ".join(f"speed-up {i}" for i in inits if i != "random") + " |"
+        lines = [head, "|" + "---|" * (2 + 2 * len(inits) - 1)]
+        for e in result["table"]:
+            lines.append(f"| {e['kernel']} | {e['target_mse']:.3g} | "
+                         + " | ".join(f"{e[f'epochs_{i}']:.0f}" for i in inits) + " | "
+                         + " | ".join(f"{e[f'speedup_{i}']:.2f}x" for i in inits
+                                      if i != "random") + " |")
+        lines.append("")
+        lines.append("Geometric-mean speed-up: " + ", ".join(
+            f"{i} {v:.2f}x" for i, v in result["geomean_speedup"].items()))
+        return "\n".join(lines)
+    inits = result["config"]["inits"]
+    head = "| kernel | fraction | " + " | ".join(f"MSE {i}" for i in inits) + " | " + \
+        " | ".join(f"improvement {i}" for i in inits if i != "random") + " |"
+    lines = [head, "|" + "---|" * (2 + 2 * len(inits) - 1)]
+    for e in result["summary"]["table"]:
+        lines.append(f"| {e['kernel']} | {e['fraction']:g} | "
+                     + " | ".join(f"{e[i]:.3g}" for i in inits) + " | "
+                     + " | ".join(f"{e[f'improvement_{i}']:.2f}x" for i in inits
+                                  if i != "random") + " |")
+    lines.append("")
+    lines.append("Geometric-mean improvement: " + ", ".join(
+        f"{i} {v:.2f}x" for i, v in result["summary"]["geomean_improvement"].items()))
+    return "\n".join(lines)
