@@ -46,3 +46,32 @@ def test_bad_arguments_exit_nonzero_without_traceback() -> None:
         assert out.returncode == 2, args
         assert "Traceback" not in out.stderr
         assert "error" in out.stderr
+
+
+def test_corpus_build_and_stats_through_the_cli(tmp_path: Path) -> None:
+    out = _cli("corpus", "build", "--n", "12", "--out", str(tmp_path / "c"), "--workers", "1",
+               "--rows", "16", "--shard-size", "8", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["kept"] == 12
+    stats = _cli("corpus", "stats", str(tmp_path / "c"), "--json")
+    assert stats.returncode == 0, stats.stderr
+    info = json.loads(stats.stdout)
+    assert info["programs"] == 12 and Path(info["plot"]).stat().st_size > 1000
+
+
+def test_eval_through_the_cli(tmp_path: Path) -> None:
+    out = _cli("eval", "data-efficiency", "--kernels", "kmeans", "--pool", "100", "--test", "100",
+               "--fractions", "0", "0.5", "--trials", "1", "--epochs", "3", "--inits", "random",
+               "compiled", "--workers", "1", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "improvement compiled" in out.stdout
+    assert (tmp_path / "data-efficiency.json").exists()
+
+
+def test_more_bad_arguments_are_clear() -> None:
+    for args, needle in ((["eval", "data-efficiency", "--kernels", "nope"], "unknown kernel"),
+                         (["corpus", "build", "--n", "0", "--out", "/tmp/x"], "--n must be"),
+                         (["eval", "epochs-to-target", "--epochs", "-1"], "--epochs must be")):
+        out = _cli(*args)
+        assert out.returncode == 2 and needle in out.stderr, (args, out.stderr)
+        assert "Traceback" not in out.stderr

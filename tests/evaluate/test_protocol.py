@@ -1,0 +1,46 @@
+"""The protocol on a tiny setting: shapes of the results, improvements computed as defined."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nsc_tune.evaluate.protocol import (
+    ProtocolConfig,
+    data_efficiency,
+    epochs_to_target,
+    markdown,
+    summarise,
+)
+
+TINY = ProtocolConfig(kernels=("kmeans",), pool=200, test=200, fractions=(0.0, 0.5), trials=2,
+                      epochs=8, inits=("random", "compiled", "auto"), workers=1)
+
+
+def test_data_efficiency_rows_and_summary() -> None:
+    result = data_efficiency(TINY, progress=False)
+    rows = result["rows"]
+    assert len(rows) == 2 * 2 * 3
+    assert {r["n"] for r in rows} == {0, 100}
+    assert all(r["best_epoch"] == 0 for r in rows if r["n"] == 0)
+    assert all(np.isfinite(r["test_mse"]) for r in rows)
+    table = result["summary"]["table"]
+    for entry in table:
+        assert math.isclose(entry["improvement_compiled"], entry["random"] / entry["compiled"])
+    assert "| kmeans | 0.5 |" in markdown(result)
+
+
+def test_summary_geomean_is_the_geometric_mean() -> None:
+    rows = [{"kernel": "a", "fraction": f, "init": i, "test_mse": v}
+            for f, (r, c) in ((0.1, (4.0, 1.0)), (1.0, (1.0, 4.0))) for i, v in
+            (("random", r), ("compiled", c))]
+    summary = summarise(rows, ("random", "compiled"))
+    assert math.isclose(summary["geomean_improvement"]["compiled"], 1.0)
+
+
+def test_epochs_to_target_counts_epochs() -> None:
+    result = epochs_to_target(TINY, fraction=0.5, progress=False)
+    (entry,) = result["table"]
+    assert 1 <= entry["epochs_random"] <= TINY.epochs
+    assert entry["target_mse"] > 0
