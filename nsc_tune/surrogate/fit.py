@@ -24,7 +24,8 @@ class FitResult:
 
     Arguments:
         history: per-epoch ``(train_mse, val_mse)`` on standardised outputs.
-        best_epoch: epoch (1-based) of the lowest validation error; its weights are kept.
+        best_epoch: epoch (1-based) of the lowest validation error, whose weights are kept;
+            0 when no epoch beat the initial weights (which are then kept).
         best_val_mse: that error (standardised units; NaN without validation data).
         n_train, n_val: examples used for training and for validation.
         init: the initialisation that was fine-tuned ("compiled", "random").
@@ -86,17 +87,22 @@ def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr
     gen = torch.Generator().manual_seed(0 if seed is None else seed)
     scale = torch.as_tensor(np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0)),
                             dtype=torch.float32)
-    if model.init == "random":
+    if model.init == "random" and not getattr(model, "output_stats_from_data", False):
         with torch.no_grad():
             model.mu.copy_(symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)))
             model.log_sigma.copy_(torch.log(scale))
+        model.output_stats_from_data = True
     x = torch.as_tensor(X, dtype=torch.float32)
     y = torch.as_tensor(Y, dtype=torch.float32)
     xv = torch.as_tensor(np.asarray(X_val), dtype=torch.float32)
     yv = torch.as_tensor(np.asarray(Y_val), dtype=torch.float32)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     result = FitResult(n_train=x.shape[0], n_val=xv.shape[0], init=model.init)
-    best_state, best = copy.deepcopy(model.state_dict()), math.inf
+    best_state = copy.deepcopy(model.state_dict())
+    best = math.inf
+    if xv.shape[0]:  # epoch 0: the initial weights are a candidate too
+        with torch.no_grad():
+            best = float((((model(xv) - yv) / scale) ** 2).mean())
     stale = 0
     bar = tqdm(range(epochs), desc=f"fit {model.kernel.name}", disable=not progress)
     for epoch in bar:
@@ -160,11 +166,9 @@ def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int
     winner, first = min(runs.values(), key=lambda sr: sr[1].best_val_mse)
     rest = fit_surrogate(winner, X_tr, Y_tr, epochs=max(epochs - warmup_epochs, 0), seed=seed,
                          X_val=X_val, Y_val=Y_val, **kwargs) if epochs > warmup_epochs else first
-    if rest is not first and rest.best_val_mse > first.best_val_mse:  # pragma: no cover
-        raise AssertionError("best-validation tracking failed")
     history = first.history + (rest.history if rest is not first else [])
     best = min(first.best_val_mse, rest.best_val_mse)
-    best_epoch = (first.best_epoch if best == first.best_val_mse and rest is first
-                  else len(first.history) + rest.best_epoch)
+    continued = rest is not first and rest.best_epoch > 0
+    best_epoch = len(first.history) + rest.best_epoch if continued else first.best_epoch
     result = FitResult(history, best_epoch, best, first.n_train, first.n_val, winner.init)
     return winner, result, candidates

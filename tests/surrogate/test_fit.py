@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate import Surrogate
@@ -60,3 +61,15 @@ def test_bad_fit_input_is_a_typed_error() -> None:
         s.fit((np.zeros((5, 3)), np.zeros((5, 1))), progress=False)
     with pytest.raises(FitError, match="NaN"):
         s.fit((np.zeros((5, 2)), np.full((5, 1), np.nan)), progress=False)
+
+
+def test_training_that_never_improves_keeps_the_initial_weights() -> None:
+    k = Kernel.from_source(SRC)
+    X, Y = draw(k, 60, seed=2)
+    s = Surrogate.random(k, seed=0)
+    s.fit((X, Y), epochs=40, patience=None, seed=2, progress=False)  # a good fit first
+    state = {n: p.detach().clone() for n, p in s.named_parameters()}
+    r = s.fit((X, Y), epochs=3, lr=10.0, patience=None, seed=2, progress=False)  # lr far too high
+    assert r.best_epoch == 0
+    for n, p in s.named_parameters():
+        assert torch.equal(p, state[n]), n
