@@ -65,8 +65,9 @@ def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr
     """Fine-tune ``model`` (a Surrogate) in place; keep the weights of the best validation epoch.
 
     The loss is the MSE of outputs standardised by the training examples' scale (so outputs of
-    any magnitude train alike); an initialisation without output statistics (random) first gets
-    its output location and scale from the training examples - which are in the data budget.
+    any magnitude train alike). Before the first fit, every initialisation takes its output
+    location (and, with two or more examples, scale) from the training examples - which are in
+    the data budget; the compiled init keeps its emitted weights, which model standardised outputs.
     ``on_epoch(epoch, model)`` is called after every epoch (e.g. to track a test error).
     """
     from tqdm import tqdm
@@ -87,10 +88,14 @@ def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr
     gen = torch.Generator().manual_seed(0 if seed is None else seed)
     scale = torch.as_tensor(np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0)),
                             dtype=torch.float32)
-    if model.init == "random" and not getattr(model, "output_stats_from_data", False):
+    if not getattr(model, "output_stats_from_data", False):
+        # Output location and scale from the training examples (part of the data budget).
+        # CompNet's shape is pretrained against standardised targets, so this keeps its meaning;
+        # its zero-shot location/scale guess is only needed when there is no data at all.
         with torch.no_grad():
             model.mu.copy_(symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)))
-            model.log_sigma.copy_(torch.log(scale))
+            if X.shape[0] >= 2:
+                model.log_sigma.copy_(torch.log(scale))
         model.output_stats_from_data = True
     x = torch.as_tensor(X, dtype=torch.float32)
     y = torch.as_tensor(Y, dtype=torch.float32)
