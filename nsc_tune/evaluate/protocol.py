@@ -94,9 +94,15 @@ def _run(task: tuple) -> dict:
         if init == "auto":
             from nsc_tune.surrogate.fit import fit_auto
 
-            s, res, _ = fit_auto(k, Xp[idx], Yp[idx], epochs=cfg.epochs,
-                                 warmup_epochs=min(cfg.warmup_epochs, cfg.epochs), seed=trial,
-                                 lr=cfg.lr, batch_size=cfg.batch_size, on_epoch=hook)
+            warmup = min(cfg.warmup_epochs, cfg.epochs)
+            curves: dict[int, list[float]] = defaultdict(list)
+            auto_hook = (lambda e, m: curves[id(m)].append(test_mse(m))) if track else None
+            s, res, _ = fit_auto(k, Xp[idx], Yp[idx], epochs=cfg.epochs, warmup_epochs=warmup,
+                                 seed=trial, lr=cfg.lr, batch_size=cfg.batch_size,
+                                 on_epoch=auto_hook)
+            # The winner's own curve; the loser's warm-up epochs are a cost paid first.
+            lost = [math.inf] * warmup
+            curve.extend(lost + curves[id(s)] if track else [])
         else:
             res = fit_surrogate(s, X, Y, epochs=cfg.epochs, lr=cfg.lr,
                                 batch_size=cfg.batch_size, seed=trial, X_val=Xv, Y_val=Yv,
