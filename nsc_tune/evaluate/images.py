@@ -198,6 +198,20 @@ def _figure(name: str, panels: list[tuple[str, NDArray[np.floating]]], path: Pat
     plt.close(fig)
 
 
+def _with_data_stats(surrogate: Any, Y: NDArray[np.floating]) -> Any:
+    """Set a surrogate's output location and scale from examples (as a random init gets them)."""
+    import torch
+
+    from nsc_tune.compiler.family import symlog
+
+    Y = np.asarray(Y, dtype=np.float64)
+    scale = np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0))
+    with torch.no_grad():
+        surrogate.mu.copy_(symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)))
+        surrogate.log_sigma.copy_(torch.log(torch.as_tensor(scale, dtype=torch.float32)))
+    return surrogate
+
+
 def run(out_dir: str | Path, n_samples: int = 1000, epochs: int = 300, seed: int = 0,
         images: Mapping[str, NDArray[np.floating]] | None = None, size: int = 128,
         kernels: tuple[str, ...] = KERNELS, patience: int | None = 200) -> dict[str, Any]:
@@ -220,7 +234,9 @@ def run(out_dir: str | Path, n_samples: int = 1000, epochs: int = 300, seed: int
 
     Returns:
         ``{"settings": ..., "kernels": {name: {"ssim_compiled", "ssim_random", "ratio",
-        "ssim_zero_shot", "png", ...}}}`` - also written to ``out_dir/summary.json``.
+        "ssim_zero_shot", "ssim_compiled_data_stats", "png", ...}}}`` - also written to
+        ``out_dir/summary.json``. ``compiled_data_stats`` is CompNet's init with the output
+        location and scale set from the training examples (as the random init gets them).
     """
     from nsc_tune import suite
     from nsc_tune.surrogate import Surrogate, compile
@@ -245,10 +261,15 @@ def run(out_dir: str | Path, n_samples: int = 1000, epochs: int = 300, seed: int
         compiled = compile(k)
         zero_shot = _apply(name, image, compiled.predict, seed)
         random = Surrogate.random(k, width=compiled.width, depth=compiled.depth, seed=seed)
+        # Diagnostic: CompNet's weights, but the output location/scale taken from the training
+        # data as the random init gets them (separates CompNet's output statistics from its
+        # weights); reported in the summary only.
         X, Y = draw(k, n_samples, seed)
+        restat = _with_data_stats(compile(k), Y)
         result: dict[str, Any] = {"ssim_zero_shot": ssim(name, exact, zero_shot)}
         results = {}
-        for label, s in (("compiled", compiled), ("random", random)):
+        for label, s in (("compiled", compiled), ("random", random),
+                         ("compiled_data_stats", restat)):
             t0 = time.perf_counter()
             fit = s.fit((X, Y), epochs=epochs, patience=patience, seed=seed, progress=False)
             results[label] = _apply(name, image, s.predict, seed)
