@@ -98,7 +98,9 @@ class CompNet(nn.Module):
         """Token ids [B, L] and value features [B, L, F] -> contextual states [B, L, d]."""
         length = ids.shape[1]
         x = self.tok(ids) + self.num(values) * (ids != PAD)[..., None] + self.pos[:length]
-        x = self.encoder(x, src_key_padding_mask=ids == PAD)
+        pad = ids == PAD
+        # Without padding the mask is dropped: attention then takes the fused kernel (2x on CPU).
+        x = self.encoder(x, src_key_padding_mask=pad if bool(pad.any()) else None)
         return self.norm(x)
 
     def forward(self, ids: Tensor, values: Tensor, in_pos: Tensor, in_mask: Tensor,
