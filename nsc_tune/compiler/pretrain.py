@@ -130,7 +130,6 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     start, start_step = time.time(), step
     deadline = start + 60 * cfg.max_minutes if cfg.max_minutes else None
     bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", disable=not progress or rank != 0)
-    seen_rows = 0
     # Batches depend only on the step, so threads can collate ahead of the optimiser.
     prefetch = ThreadPoolExecutor(max_workers=2)
     ahead = {s: prefetch.submit(sampler.batch, s, rank, world)
@@ -148,7 +147,6 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         step += 1
-        seen_rows += batch.xn.shape[0] * batch.xn.shape[1] * world
         bar.update(1)
         if log is not None and (step % cfg.log_every == 0 or step == cfg.steps):
             rec = {"step": step, **{k: float(v) for k, v in parts.items()},
