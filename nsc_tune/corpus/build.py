@@ -141,7 +141,7 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
             rejects[f"frontend:{type(exc).__name__}"] += 1
             continue
         suite_name, score = checker.score(prog.source)
-        if checker.is_leak(prog.source):
+        if score >= checker.threshold:
             rejects["leak"] += 1
             continue
         if max(kernel.n_inputs, kernel.n_outputs) > MAX_SLOTS:
