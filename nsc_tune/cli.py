@@ -193,6 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("--json", action="store_true")
     cs.set_defaults(func=cmd_corpus_stats)
 
+    from nsc_tune.compiler.pretrain import add_arguments, run_from_args
+
+    pt = sub.add_parser("pretrain", help="pretrain CompNet on a corpus (torchrun for DDP)")
+    add_arguments(pt).set_defaults(func=run_from_args)
+
     ev = sub.add_parser("eval", help="the paper's protocol: data efficiency, epochs to target")
     ev_sub = ev.add_subparsers(dest="eval_command", required=True)
     for name, helptext in (("data-efficiency", "test MSE per training fraction and init"),
@@ -227,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     try:
         return args.func(args)
-    except (NscTuneError, OSError) as exc:
+    except (NscTuneError, OSError, json.JSONDecodeError) as exc:
         print(f"nsc-tune: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
 

@@ -71,7 +71,9 @@ def test_eval_through_the_cli(tmp_path: Path) -> None:
 def test_more_bad_arguments_are_clear() -> None:
     for args, needle in ((["eval", "data-efficiency", "--kernels", "nope"], "unknown kernel"),
                          (["corpus", "build", "--n", "0", "--out", "/tmp/x"], "--n must be"),
-                         (["eval", "epochs-to-target", "--epochs", "-1"], "--epochs must be")):
+                         (["eval", "epochs-to-target", "--epochs", "-1"], "--epochs must be"),
+                         (["pretrain", "--corpus", "/no/such/corpus", "--out", "/tmp/nsc-x"],
+                          "build the corpus first")):
         out = _cli(*args)
         assert out.returncode == 2 and needle in out.stderr, (args, out.stderr)
         assert "Traceback" not in out.stderr

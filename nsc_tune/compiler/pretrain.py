@@ -216,8 +216,8 @@ def plot_loss(log_path: Path, png: Path) -> Path | None:
     return png
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nsc-tune pretrain", description=__doc__.split("\n")[0])
+def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The pretraining options (shared by ``nsc-tune pretrain`` and ``python -m``)."""
     p.add_argument("--corpus", required=True, help="corpus folder (nsc-tune corpus build)")
     p.add_argument("--out", required=True, help="run folder: checkpoints, log, weights")
     for name, default in (("steps", 20_000), ("batch-size", 64), ("rows", 256), ("seed", 0),
@@ -236,6 +236,11 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def parser() -> argparse.ArgumentParser:
+    return add_arguments(argparse.ArgumentParser(prog="nsc-tune pretrain",
+                                                 description=__doc__.split("\n")[0]))
+
+
 def config_from_args(args: argparse.Namespace) -> PretrainConfig:
     return PretrainConfig(corpus=args.corpus, out=args.out, steps=args.steps,
                           batch_size=args.batch_size, rows=args.rows, lr=args.lr,
@@ -246,12 +251,25 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
                           model=json.loads(args.model), init_weights=args.init_weights)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def run_from_args(args: argparse.Namespace) -> int:
+    """Run pretraining from parsed arguments; print the summary (rank 0)."""
     summary = pretrain(config_from_args(args), progress=not args.json)
     if int(os.environ.get("RANK", 0)) == 0:
         print(json.dumps(summary, indent=2))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    from nsc_tune.errors import NscTuneError
+
+    args = parser().parse_args(argv)
+    try:
+        return run_from_args(args)
+    except (NscTuneError, OSError, json.JSONDecodeError) as exc:
+        print(f"nsc-tune pretrain: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
