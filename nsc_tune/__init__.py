@@ -4,10 +4,11 @@ The public API grows with the package: the kernel frontend and ground truth (``K
 compiling a kernel into a surrogate with the shipped CompNet weights (``compile``, ``Surrogate``).
 """
 
+from nsc_tune import suite, tune
 from nsc_tune.errors import NscTuneError
 from nsc_tune.evaluate import validate
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate import Surrogate, compile  # noqa: A004
 
-__all__ = ["Kernel", "NscTuneError", "Surrogate", "compile", "validate"]
+__all__ = ["Kernel", "NscTuneError", "Surrogate", "compile", "suite", "tune", "validate"]
 __version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Adapters to other optimisation libraries (scipy.optimize today; Optuna planned)."""

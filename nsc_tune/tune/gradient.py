@@ -1,0 +1,201 @@
+"""Input tuning by gradient descent through a surrogate, verified on the real kernel.
+
+Inputs live in their bounds by construction (``x = lo + (hi - lo) * sigmoid(z)``); fixed inputs are
+held at their values; integer inputs are optimised relaxed and rounded at the end. The best
+candidates by surrogate value are then run on the kernel (the Numba ground truth) and the result
+reports both values: the surrogate's claim and the verified truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from nsc_tune.errors import NscTuneError
+from nsc_tune.kernel import Kernel
+
+Objective = Callable[[Tensor, Tensor], Tensor]  # (x [B, n_in], y [B, n_out]) -> [B]
+
+
+class TuneError(NscTuneError):
+    """A tuning problem is malformed (bounds, fixed inputs, objective)."""
+
+
+@dataclass
+class TuneResult:
+    """Outcome of a tuning run.
+
+    Arguments:
+        x: the best verified inputs, in real units (n_inputs,).
+        inputs: the same, by input label.
+        verified: the objective of ``x`` on the real kernel.
+        predicted: the surrogate's objective at ``x``.
+        kernel_runs: how many times the real kernel was evaluated (one per input row).
+        candidates: verified candidates as rows ``(x, predicted, verified)``, best first.
+        history: best surrogate objective after each optimisation step.
+    """
+
+    x: np.ndarray
+    inputs: dict[str, float]
+    verified: float
+    predicted: float
+    kernel_runs: int
+    candidates: list[tuple[np.ndarray, float, float]] = field(default_factory=list)
+    history: list[float] = field(default_factory=list)
+    evaluated: tuple[np.ndarray, np.ndarray] | None = None  # every (X, Y) run on the kernel
+
+    def __str__(self) -> str:
+        vals = ", ".join(f"{k}={v:.6g}" for k, v in self.inputs.items())
+        return (f"verified {self.verified:.6g} (surrogate said {self.predicted:.6g}) at {vals}; "
+                f"{self.kernel_runs} kernel runs")
+
+
+def resolve_bounds(kernel: Kernel, bounds: Mapping | Sequence | np.ndarray | None) -> np.ndarray:
+    """Per-input ``[lo, hi]``: the kernel's domains, narrowed by ``bounds`` (by name/label or
+    one row per input). Bounds outside the domain are rejected: the surrogate knows nothing
+    there."""
+    out = kernel.domains.copy()
+    labels = kernel.signature.input_labels()
+    if bounds is None:
+        return out
+    if isinstance(bounds, Mapping):
+        for key, (lo, hi) in bounds.items():
+            rows = _rows(kernel, key)
+            out[rows] = (lo, hi)
+    else:
+        arr = np.asarray(bounds, dtype=float)
+        if arr.shape != out.shape:
+            raise TuneError(f"bounds must have shape {out.shape}, got {arr.shape}")
+        out = arr.copy()
+    dom = kernel.domains
+    bad = (out[:, 0] > out[:, 1]) | (out[:, 0] < dom[:, 0]) | (out[:, 1] > dom[:, 1])
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise TuneError(f"bounds for {labels[i]} {out[i].tolist()} must be ordered and inside "
+                        f"its domain {dom[i].tolist()}")
+    return out
+
+
+def _rows(kernel: Kernel, key: str) -> list[int]:
+    labels = kernel.signature.input_labels()
+    if key in labels:
+        return [labels.index(key)]
+    rows = [i for i, lab in enumerate(labels) if lab.split("[")[0] == key]
+    if not rows:
+        raise TuneError(f"no input named {key!r}; inputs are {', '.join(labels[:12])}")
+    return rows
+
+
+def verify(kernel: Kernel, objective: Objective, X: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's outputs for each row of ``X`` and the objective there."""
+    Y = kernel(X)
+    with torch.no_grad():
+        v = objective(torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(Y))
+    return np.asarray(v, dtype=np.float64).reshape(-1), Y
+
+
+def minimize(surrogate, objective: Objective, *, bounds=None,
+             fixed: Mapping[str, float] | None = None, n_starts: int = 32, steps: int = 300,
+             lr: float = 0.1, penalty: Callable[[Tensor, Tensor], Tensor] | None = None,
+             penalty_weight: float = 100.0, verify_top: int = 4, seed: int | None = 0
+             ) -> TuneResult:
+    """Minimise ``objective(x, surrogate(x))`` over the kernel's inputs; verify on the kernel.
+
+    Arguments:
+        surrogate: a ``Surrogate`` (its kernel is the ground truth used for verification).
+        objective: ``(x [B, n_in], y [B, n_out]) -> [B]`` torch function, real units.
+        bounds: narrower search ranges than the domains (by input name/label, or an array).
+        fixed: inputs held at a value (by name or label).
+        n_starts: random starting points (multi-start).
+        steps, lr: Adam steps and learning rate (on the unconstrained parametrisation).
+        penalty: optional ``(x, y) -> [B]`` constraint violation (>= 0), added times
+            ``penalty_weight``.
+        verify_top: distinct best candidates run on the real kernel.
+        seed: starting points.
+
+    Returns:
+        A ``TuneResult``.
+    """
+    kernel: Kernel = surrogate.kernel
+    box = resolve_bounds(kernel, bounds)
+    lo = torch.as_tensor(box[:, 0], dtype=torch.float32)
+    span = torch.as_tensor(box[:, 1] - box[:, 0], dtype=torch.float32)
+    free = torch.ones(kernel.n_inputs, dtype=torch.bool)
+    fixed_vals = torch.zeros(kernel.n_inputs)
+    for key, value in (fixed or {}).items():
+        for r in _rows(kernel, key):
+            if not box[r, 0] <= value <= box[r, 1]:
+                raise TuneError(f"fixed value {value} of {key} is outside {box[r].tolist()}")
+            free[r] = False
+            fixed_vals[r] = float(value)
+    gen = torch.Generator().manual_seed(0 if seed is None else seed)
+    z = torch.logit(torch.rand(n_starts, kernel.n_inputs, generator=gen).clamp(0.02, 0.98))
+    z.requires_grad_(True)
+    opt = torch.optim.Adam([z], lr=lr)
+    params = list(surrogate.parameters())
+    was = [p.requires_grad for p in params]
+    for p in params:
+        p.requires_grad_(False)
+
+    def inputs(zz: Tensor) -> Tensor:
+        x = lo + span * torch.sigmoid(zz)
+        return torch.where(free, x, fixed_vals)
+
+    def loss_of(x: Tensor) -> Tensor:
+        y = surrogate(x)
+        value = objective(x, y)
+        if penalty is not None:
+            value = value + penalty_weight * penalty(x, y)
+        return value
+
+    history = []
+    try:
+        for _ in range(steps):
+            values = loss_of(inputs(z))
+            opt.zero_grad(set_to_none=True)
+            values.sum().backward()
+            opt.step()
+            history.append(float(values.detach().min()))
+        with torch.no_grad():
+            X = inputs(z).double().numpy()
+    finally:
+        for p, w in zip(params, was, strict=True):
+            p.requires_grad_(w)
+    X = _round_integers(kernel, X, box)
+    with torch.no_grad():
+        pred = loss_of(torch.as_tensor(X, dtype=torch.float32)).double().numpy()
+    order = np.argsort(pred)
+    unit = (X - box[:, 0]) / np.maximum(box[:, 1] - box[:, 0], 1e-300)
+    chosen: list[int] = []
+    for i in order:  # distinct candidates: starts that converged together are verified once
+        if all(np.abs(unit[i] - unit[j]).max() > 1e-3 for j in chosen):
+            chosen.append(int(i))
+        if len(chosen) >= verify_top:
+            break
+    Xc = X[chosen]
+    truth, Yc = verify(kernel, objective, Xc)
+    if penalty is not None:
+        with torch.no_grad():
+            Xt = torch.as_tensor(Xc, dtype=torch.float64)
+            truth = truth + penalty_weight * np.asarray(
+                penalty(Xt, torch.as_tensor(Yc)), dtype=np.float64).reshape(-1)
+    best = int(np.argmin(truth))
+    labels = kernel.signature.input_labels()
+    cands = sorted(((Xc[i], float(pred[chosen[i]]), float(truth[i])) for i in range(len(Xc))),
+                   key=lambda c: c[2])
+    return TuneResult(Xc[best], dict(zip(labels, map(float, Xc[best]), strict=True)),
+                      float(truth[best]), float(pred[chosen[best]]), len(Xc), cands, history,
+                      (Xc, Yc))
+
+
+def _round_integers(kernel: Kernel, X: np.ndarray, box: np.ndarray) -> np.ndarray:
+    ints = kernel.integer_inputs
+    if ints.any():
+        X = X.copy()
+        X[:, ints] = np.clip(np.round(X[:, ints]), np.ceil(box[ints, 0]), np.floor(box[ints, 1]))
+    return X
