@@ -115,7 +115,8 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
         steps, lr: Adam steps and learning rate (on the unconstrained parametrisation).
         penalty: optional ``(x, y) -> [B]`` constraint violation (>= 0), added times
             ``penalty_weight``.
-        verify_top: distinct best candidates run on the real kernel.
+        verify_top: distinct best candidates run on the real kernel (0: none; the result then
+            holds the surrogate's best, with ``verified`` NaN and no kernel runs).
         seed: starting points.
 
     Returns:
@@ -178,6 +179,11 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
         if len(chosen) >= verify_top:
             break
     Xc = X[chosen]
+    labels = kernel.signature.input_labels()
+    if verify_top <= 0:
+        i = int(order[0])
+        return TuneResult(X[i], dict(zip(labels, map(float, X[i]), strict=True)), float("nan"),
+                          float(pred[i]), 0, [], history, None)
     truth, Yc = verify(kernel, objective, Xc)
     if penalty is not None:
         with torch.no_grad():
@@ -185,7 +191,6 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
             truth = truth + penalty_weight * np.asarray(
                 penalty(Xt, torch.as_tensor(Yc)), dtype=np.float64).reshape(-1)
     best = int(np.argmin(truth))
-    labels = kernel.signature.input_labels()
     cands = sorted(((Xc[i], float(pred[chosen[i]]), float(truth[i])) for i in range(len(Xc))),
                    key=lambda c: c[2])
     return TuneResult(Xc[best], dict(zip(labels, map(float, Xc[best]), strict=True)),
