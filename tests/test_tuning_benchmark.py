@@ -1,0 +1,40 @@
+"""benchmarks/tuning.py --quick: every method and problem gets a finite or "not reached" entry."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+METHODS = ["nsc_tune refine", "nsc_tune SurrogateSampler", "optuna TPE", "optuna CMA-ES",
+           "scipy Nelder-Mead"]
+DIRECT = METHODS[2:]
+
+
+def _ok(value: object) -> bool:
+    return value == "not reached" or (isinstance(value, int | float) and math.isfinite(value))
+
+
+def test_quick_benchmark(tmp_path: Path) -> None:
+    out = tmp_path / "tuning.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "tuning.py"), "--quick",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert set(result["one_query"]) == {"iv", "arm", "branin", "pid"}
+    for name, r in result["one_query"].items():
+        assert set(r["methods"]) == set(METHODS), name
+        assert r["f_median"] > r["f_best"], name
+        for method, entry in r["methods"].items():
+            assert _ok(entry["median"]), (name, method, entry)
+            assert all(v is None or v >= 1 for v in entry["runs"])
+    assert set(result["many_queries"]) == {"iv", "arm"}
+    for name, r in result["many_queries"].items():
+        assert set(r["methods"]) == {"nsc_tune refine", *DIRECT}, name
+        for method, entry in r["methods"].items():
+            assert _ok(entry["median"]), (name, method, entry)
+        assert r["methods"]["nsc_tune refine"]["n_finetune"] >= 0
