@@ -22,7 +22,7 @@ import torch
 from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from optuna.trial import FrozenTrial, TrialState
 
-from nsc_tune.tune.gradient import Objective, minimize, resolve_bounds
+from nsc_tune.tune.gradient import Objective, input_rows, minimize, resolve_bounds
 
 OUTPUTS_ATTR = "nsc_tune_kernel_outputs"
 
@@ -48,9 +48,8 @@ class SurrogateSampler(optuna.samplers.BaseSampler):
         self.fixed = dict(fixed or {})
         self.box = resolve_bounds(self.kernel, bounds)
         self.labels = self.kernel.signature.input_labels()
-        fixed_rows = {lab for key in self.fixed for lab in self.labels
-                      if lab == key or lab.split("[")[0] == key}
-        self.free = [i for i, lab in enumerate(self.labels) if lab not in fixed_rows]
+        fixed_rows = {r for key in self.fixed for r in input_rows(self.kernel, key)}
+        self.free = [i for i in range(len(self.labels)) if i not in fixed_rows]
         self.refit_epochs = refit_epochs
         self.n_starts, self.steps, self.seed = n_starts, steps, seed
         self._fitted_on = 0
@@ -105,9 +104,7 @@ class SurrogateSampler(optuna.samplers.BaseSampler):
         """The full kernel input vector for a trial's parameters (fixed inputs filled in)."""
         x = np.zeros(len(self.labels))
         for key, value in self.fixed.items():
-            for i, lab in enumerate(self.labels):
-                if lab == key or lab.split("[")[0] == key:
-                    x[i] = value
+            x[input_rows(self.kernel, key)] = value
         for i in self.free:
             x[i] = params[self.labels[i]]
         return x
@@ -137,7 +134,7 @@ def enqueue_best(study: optuna.Study, surrogate, objective: Objective, n: int = 
     """
     labels = surrogate.kernel.signature.input_labels()
     fixed = dict(fixed or {})
-    skip = {lab for key in fixed for lab in labels if lab == key or lab.split("[")[0] == key}
+    skip = {labels[r] for key in fixed for r in input_rows(surrogate.kernel, key)}
     count = 0
     for k in range(n):
         res = minimize(surrogate, objective, bounds=bounds, fixed=fixed, verify_top=0,

@@ -64,7 +64,7 @@ def resolve_bounds(kernel: Kernel, bounds: Mapping | Sequence | np.ndarray | Non
         return out
     if isinstance(bounds, Mapping):
         for key, (lo, hi) in bounds.items():
-            rows = _rows(kernel, key)
+            rows = input_rows(kernel, key)
             out[rows] = (lo, hi)
     else:
         arr = np.asarray(bounds, dtype=float)
@@ -80,7 +80,8 @@ def resolve_bounds(kernel: Kernel, bounds: Mapping | Sequence | np.ndarray | Non
     return out
 
 
-def _rows(kernel: Kernel, key: str) -> list[int]:
+def input_rows(kernel: Kernel, key: str) -> list[int]:
+    """Flattened input positions named by ``key``: a label (``w[3]``) or a parameter (``w``)."""
     labels = kernel.signature.input_labels()
     if key in labels:
         return [labels.index(key)]
@@ -129,7 +130,7 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
     free = torch.ones(kernel.n_inputs, dtype=torch.bool)
     fixed_vals = torch.zeros(kernel.n_inputs)
     for key, value in (fixed or {}).items():
-        for r in _rows(kernel, key):
+        for r in input_rows(kernel, key):
             if not box[r, 0] <= value <= box[r, 1]:
                 raise TuneError(f"fixed value {value} of {key} is outside {box[r].tolist()}")
             free[r] = False
