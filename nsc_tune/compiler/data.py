@@ -102,6 +102,12 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
 
 def collate(programs: list[TrainProgram], rows: list[np.ndarray]) -> Batch:
     """Pad a list of programs (and the row indices to use of each) into a Batch."""
+    return Batch(*(torch.from_numpy(a) for a in collate_arrays(programs, rows)))
+
+
+def collate_arrays(programs: list[TrainProgram], rows: list[np.ndarray]
+                   ) -> tuple[np.ndarray, ...]:
+    """``collate`` as NumPy arrays, in ``Batch``'s field order (cheap to send between processes)."""
     b = len(programs)
     length = max(len(p.tokens) for p in programs)
     n_in = max(p.X.shape[1] for p in programs)
@@ -128,8 +134,7 @@ def collate(programs: list[TrainProgram], rows: list[np.ndarray]) -> Batch:
         xn[i, :, :k] = 2.0 * (p.X[idx] - p.lo) / span - 1.0
         y[i, :, :m] = p.Y[idx]
         mu[i, :m], log_sigma[i, :m] = p.mu, p.log_sigma
-    return Batch(*(torch.from_numpy(a) for a in (ids, vals, in_pos, in_mask, out_pos, out_mask,
-                                                 xn, y, mu, log_sigma)))
+    return ids, vals, in_pos, in_mask, out_pos, out_mask, xn, y, mu, log_sigma
 
 
 class StepSampler:
@@ -165,6 +170,60 @@ class StepSampler:
 
     def batch(self, step: int, rank: int = 0, world: int = 1) -> Batch:
         """This rank's share of global step ``step``."""
+        return Batch(*(torch.from_numpy(a) for a in self.arrays(step, rank, world)))
+
+    def arrays(self, step: int, rank: int = 0, world: int = 1) -> tuple[np.ndarray, ...]:
+        """``batch`` as NumPy arrays."""
         chosen, rows = self.indices(step)
         mine = list(range(rank, len(chosen), world))
-        return collate([self.programs[chosen[i]] for i in mine], [rows[i] for i in mine])
+        return collate_arrays([self.programs[chosen[i]] for i in mine], [rows[i] for i in mine])
+
+
+_FORKED_SAMPLER: StepSampler | None = None  # the sampler seen by forked collating processes
+
+
+def _forked_arrays(step: int, rank: int, world: int) -> tuple[np.ndarray, ...]:
+    assert _FORKED_SAMPLER is not None
+    return _FORKED_SAMPLER.arrays(step, rank, world)
+
+
+class Prefetcher:
+    """Collates the batches of the coming steps in the background, in order.
+
+    Batches depend only on the step, so workers can run ahead of the optimiser: threads by default,
+    or ``processes`` forked processes (collating in Python is what limits a small model on a GPU).
+    """
+
+    def __init__(self, sampler: StepSampler, first: int, last: int, rank: int = 0,
+                 world: int = 1, processes: int = 0, depth: int | None = None) -> None:
+        import multiprocessing
+        from concurrent.futures import ThreadPoolExecutor
+
+        global _FORKED_SAMPLER
+        self.last, self.rank, self.world = last, rank, world
+        if processes > 0:
+            _FORKED_SAMPLER = sampler
+            self.pool = ProcessPoolExecutor(processes,
+                                            mp_context=multiprocessing.get_context("fork"))
+            self.fn = _forked_arrays
+        else:
+            self.pool = ThreadPoolExecutor(max_workers=2)
+            self.fn = sampler.arrays
+        self.depth = depth or max(4, 2 * processes)
+        self.ahead = {}
+        self.next = first
+        self._fill(first)
+
+    def _fill(self, step: int) -> None:
+        while self.next < min(step + self.depth, self.last):
+            self.ahead[self.next] = self.pool.submit(self.fn, self.next, self.rank, self.world)
+            self.next += 1
+
+    def get(self, step: int) -> Batch:
+        """The batch of ``step`` (steps must be asked for in order)."""
+        arrays = self.ahead.pop(step).result()
+        self._fill(step + 1)
+        return Batch(*(torch.from_numpy(a) for a in arrays))
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)

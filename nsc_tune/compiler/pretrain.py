@@ -15,7 +15,6 @@ import json
 import math
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,11 +24,14 @@ import torch.distributed as dist
 from torch import Tensor
 
 from nsc_tune.compiler.checkpoint import export_weights, load_checkpoint, save_checkpoint
-from nsc_tune.compiler.data import Batch, StepSampler, TrainProgram, load_corpus
+from nsc_tune.compiler.data import Batch, Prefetcher, StepSampler, TrainProgram, load_corpus
 from nsc_tune.compiler.family import forward_normalised, symexp
 from nsc_tune.compiler.model import CompNet, CompNetConfig
 
 STATS_WEIGHT = 0.1
+#: Weight of the log error in real units (the zero-shot metric's own scale) and its floor.
+FULL_WEIGHT = 1.0
+FULL_FLOOR = 1e-3
 
 
 @dataclass
@@ -54,9 +56,12 @@ class PretrainConfig:
     model: dict = field(default_factory=dict)
     kill_at: int | None = None  # testing: stop abruptly (no checkpoint) after this step
     init_weights: str | None = None  # start from these exported weights (fresh optimiser)
+    full_weight: float = FULL_WEIGHT  # weight of the log real-unit error term (0: off)
+    collate_workers: int = 0  # processes collating batches ahead (0: two threads)
 
 
-def loss_terms(model: torch.nn.Module, batch: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+def loss_terms(model: torch.nn.Module, batch: Batch, full_weight: float = FULL_WEIGHT
+               ) -> tuple[Tensor, dict[str, Tensor]]:
     """The pretraining loss of one batch and its (detached) parts."""
     p = model(batch.ids, batch.values, batch.in_pos, batch.in_mask, batch.out_pos,
               batch.out_mask)
@@ -66,8 +71,17 @@ def loss_terms(model: torch.nn.Module, batch: Batch) -> tuple[Tensor, dict[str, 
     pairs = om.sum().clamp(min=1.0)  # (program, output) pairs
     shape = (((yn - target) ** 2) * om[:, None, :]).sum() / (pairs * batch.xn.shape[1])
     stats = (((p.mu - batch.mu) ** 2 + (p.log_sigma - batch.log_sigma) ** 2) * om).sum() / pairs
-    loss = shape + STATS_WEIGHT * stats
-    return loss, {"loss": loss.detach(), "shape_mse": shape.detach(), "stats": stats.detach()}
+    # The surrogate's whole error in real units, relative to each output's spread: location and
+    # scale errors count as they will at zero shot. Its log per (program, output) makes every
+    # program count alike, as the geometric mean over programs does.
+    sigma = torch.exp(batch.log_sigma)[:, None, :]
+    scale = torch.exp(p.log_sigma.clamp(max=30.0))[:, None, :]
+    pred = symexp(p.mu)[:, None, :] + scale * yn.float()
+    err = ((pred - batch.y) / sigma).square().mean(dim=1)  # [B, O]
+    full = (torch.log(err.clamp(max=1e12) + FULL_FLOOR) * om).sum() / pairs
+    loss = shape + STATS_WEIGHT * stats + full_weight * full
+    return loss, {"loss": loss.detach(), "shape_mse": shape.detach(), "stats": stats.detach(),
+                  "log_full": full.detach()}
 
 
 def lr_at(step: int, cfg: PretrainConfig) -> float:
@@ -130,18 +144,13 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     start, start_step = time.time(), step
     deadline = start + 60 * cfg.max_minutes if cfg.max_minutes else None
     bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", disable=not progress or rank != 0)
-    # Batches depend only on the step, so threads can collate ahead of the optimiser.
-    prefetch = ThreadPoolExecutor(max_workers=2)
-    ahead = {s: prefetch.submit(sampler.batch, s, rank, world)
-             for s in range(step, min(step + 4, cfg.steps))}
+    prefetch = Prefetcher(sampler, step, cfg.steps, rank, world, cfg.collate_workers)
     while step < cfg.steps:
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, cfg)
-        batch = ahead.pop(step).result().to(device)
-        if step + 4 < cfg.steps:
-            ahead[step + 4] = prefetch.submit(sampler.batch, step + 4, rank, world)
+        batch = prefetch.get(step).to(device)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-            loss, parts = loss_terms(ddp, batch)
+            loss, parts = loss_terms(ddp, batch, cfg.full_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -167,10 +176,10 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
             break
         if cfg.kill_at is not None and step >= cfg.kill_at:
             bar.close()
-            prefetch.shutdown(cancel_futures=True)
+            prefetch.close()
             return {"step": step, "killed": True}
     bar.close()
-    prefetch.shutdown(cancel_futures=True)
+    prefetch.close()
     elapsed = time.time() - start
     summary = {"step": step, "steps_this_run": step - start_step, "seconds": round(elapsed, 1),
                "steps_per_second": round((step - start_step) / max(elapsed, 1e-9), 3),
@@ -203,9 +212,10 @@ def plot_loss(log_path: Path, png: Path) -> Path | None:
         return None
     steps = np.array([r["step"] for r in recs])
     fig, ax = plt.subplots(figsize=(7, 4))
-    for key in ("loss", "shape_mse", "stats"):
-        ax.plot(steps, [r[key] for r in recs], label=key)
-    ax.set_yscale("log")
+    for key in ("loss", "shape_mse", "stats", "log_full"):
+        if key in recs[-1]:
+            ax.plot(steps, [r.get(key, np.nan) for r in recs], label=key)
+    ax.set_yscale("symlog", linthresh=0.1)
     ax.set_xlabel("step")
     ax.set_ylabel("training loss")
     ax.set_title("CompNet pretraining")
@@ -222,9 +232,11 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="run folder: checkpoints, log, weights")
     for name, default in (("steps", 20_000), ("batch-size", 64), ("rows", 256), ("seed", 0),
                           ("checkpoint-every", 500), ("workers", 0), ("warmup", 500),
-                          ("log-every", 50)):
+                          ("log-every", 50), ("collate-workers", 0)):
         p.add_argument(f"--{name}", type=int, default=default)
     p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--full-weight", type=float, default=FULL_WEIGHT,
+                   help="weight of the log error in real units (0 turns it off)")
     p.add_argument("--max-minutes", type=float, default=None,
                    help="stop (after checkpointing) once this much time has passed")
     p.add_argument("--limit", type=int, default=None, help="use at most this many programs")
@@ -248,7 +260,9 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
                           checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                           max_minutes=args.max_minutes,
                           amp=not args.no_amp, workers=args.workers, limit=args.limit,
-                          model=json.loads(args.model), init_weights=args.init_weights)
+                          model=json.loads(args.model), init_weights=args.init_weights,
+                          full_weight=args.full_weight,
+                          collate_workers=args.collate_workers)
 
 
 def run_from_args(args: argparse.Namespace) -> int:
