@@ -121,6 +121,23 @@ class Surrogate(nn.Module):
                              val_fraction=val_fraction, patience=patience, seed=seed,
                              progress=progress)
 
+    def to_c(self, name: str | None = None, path: str | Path | None = None) -> str:
+        """Export to C: a function with the kernel's prototype (see ``surrogate.export``).
+
+        Arguments:
+            name: the C function's name (default ``<kernel function>_surrogate``).
+            path: also write the text to this file.
+
+        Returns:
+            The C source (only ``<math.h>``; float weights, double arithmetic).
+        """
+        from nsc_tune.surrogate.export import export_c
+
+        text = export_c(self, name if name is not None else f"{self.kernel.function}_surrogate")
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
     @torch.no_grad()
     def predict(self, X: np.ndarray) -> np.ndarray:
         """NumPy in, NumPy out: ``(N, n_inputs)`` -> ``(N, n_outputs)`` float64."""
