@@ -1,0 +1,68 @@
+"""The set-up speed check: a surrogate slower than the C it replaces is not swapped in."""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+import pytest
+
+from nsc_tune import accelerate
+from nsc_tune.accelerate import AccelerationWarning
+from tests.accelerate.conftest import C_SOURCE, FAST
+
+DOMAINS = {"a": (-1.0, 1.0), "b": (-1.0, 1.0)}
+
+
+def _add_batch(lib):
+    p = ctypes.POINTER(ctypes.c_double)
+
+    def add(X: np.ndarray) -> np.ndarray:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        Y = np.empty(X.shape[0])
+        lib.add_batch(X.ctypes.data_as(p), Y.ctypes.data_as(p), X.shape[0])
+        return Y
+
+    return add
+
+
+def test_slower_surrogate_is_refused_in_auto_mode(lib, cache_dir) -> None:
+    acc = accelerate(_add_batch(lib), source=C_SOURCE, function="add", domains=DOMAINS,
+                     max_error=0.05, batch=True, cache_dir=cache_dir, **FAST)
+    with pytest.warns(AccelerationWarning, match="slower than the exact function"):
+        acc.setup()
+    speed = acc.stats.speed
+    assert speed.min_batch is None and speed.speedup() < 1.0 and speed.speedup(1) < 1.0
+    assert not acc.stats.enabled
+    X = np.random.default_rng(0).uniform(-1, 1, size=(1000, 2))
+    Y = acc(X)
+    assert Y.shape == (1000,) and np.array_equal(Y, X[:, 0] + X[:, 1])  # exact, bit for bit
+    assert acc.stats.fallbacks["disabled"] == 1000 and acc.stats.accelerated == 0
+
+
+def test_always_mode_swaps_it_in_anyway(lib, cache_dir) -> None:
+    acc = accelerate(_add_batch(lib), source=C_SOURCE, function="add", domains=DOMAINS,
+                     max_error=0.05, batch=True, mode="always", verify_fraction=0.0,
+                     cache_dir=cache_dir, **FAST)
+    X = np.random.default_rng(1).uniform(-1, 1, size=(1000, 2))
+    Y, route = acc.batch(X, with_route=True)
+    assert acc.stats.enabled
+    assert np.mean(route == "surrogate") > 0.9
+    sur = route == "surrogate"
+    assert not np.array_equal(Y[sur, 0], X[sur, 0] + X[sur, 1])  # really the surrogate's
+    assert np.mean(np.abs(Y[sur, 0] - X[sur].sum(axis=1)) <= 0.05) >= 0.99
+
+
+def test_single_scalar_calls_run_exact_when_the_surrogate_is_slower_there(lib, cache_dir
+                                                                           ) -> None:
+    @accelerate(source=C_SOURCE, function="add", domains=DOMAINS, max_error=0.05,
+                cache_dir=cache_dir, **FAST)
+    def add(a, b):
+        return lib.add(a, b)
+
+    # A ctypes call of a + b takes microseconds; one surrogate evaluation tens of them.
+    with pytest.warns(AccelerationWarning):
+        add.setup()
+    assert not add.stats.speed.faster(1)
+    assert add(0.25, 0.5) == 0.75
+    assert add.stats.fallbacks["speed"] == 1 and add.stats.inputs == 1
