@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.stats import binom
 
 from nsc_tune.accelerate import cache as disk
 from nsc_tune.accelerate.build import Built
@@ -217,6 +216,8 @@ class Accelerated:
     def _verify(self, exact: np.ndarray, predicted: np.ndarray, scores: np.ndarray) -> None:
         """Count verified errors; tighten the gate (or disable) when violations are too many
         for the target: a binomial test at level ``alarm`` since the last tightening."""
+        from scipy.stats import binom  # lazy: scipy.stats takes half a second to import
+
         gate = self._built.gate
         bad = self.stats.record_verified(np.abs(predicted - exact), gate.tolerance)
         self._window_n += bad.shape[0]

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.stats import beta
 from torch import Tensor, nn
 
 from nsc_tune.compiler.family import ACTIVATION, normalise_inputs
@@ -106,6 +105,8 @@ def calibrate(scores: np.ndarray, violated: np.ndarray, alpha: float,
 
     Returns ``inf`` when every calibration input qualifies, ``-inf`` when none can be accepted.
     """
+    from scipy.stats import beta  # lazy: scipy.stats takes half a second to import
+
     order = np.argsort(scores, kind="stable")
     s, v = np.asarray(scores)[order], np.asarray(violated, dtype=bool)[order]
     k = np.arange(1, s.shape[0] + 1)

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def best_time(fn: Callable[[], object], *, min_reps: int = 3, max_reps: int = 50,
-              budget_s: float = 0.25) -> float:
-    """Fastest of several runs of ``fn()`` in seconds (at least ``min_reps``, at most
-    ``max_reps``, stopping once ``budget_s`` has been spent)."""
+def best_time(fn: Callable[[], object], *, max_reps: int = 50, budget_s: float = 0.25) -> float:
+    """Fastest of several runs of ``fn()`` in seconds: runs until ``budget_s`` is spent (at least
+    once, at most ``max_reps`` times), so a slow exact function is timed once."""
     best, spent, reps = float("inf"), 0.0, 0
-    while reps < min_reps or (reps < max_reps and spent < budget_s):
+    while reps == 0 or (reps < max_reps and spent < budget_s):
         t0 = time.perf_counter()
         fn()
         dt = time.perf_counter() - t0

@@ -66,3 +66,16 @@ def test_single_scalar_calls_run_exact_when_the_surrogate_is_slower_there(lib, c
     assert not add.stats.speed.faster(1)
     assert add(0.25, 0.5) == 0.75
     assert add.stats.fallbacks["speed"] == 1 and add.stats.inputs == 1
+
+
+def test_speed_report_break_even_matches_its_lines() -> None:
+    from nsc_tune.accelerate import SpeedReport
+
+    # Exact: 3 us per call, 2 us per input; surrogate: 130 us per call, 0.5 us per input.
+    r = SpeedReport(256, 3e-6, 1e-6 + 256 * 2e-6, 130e-6, 129.5e-6 + 256 * 0.5e-6, "cpu")
+    n = r.min_batch
+    assert n == next(m for m in range(1, 10_000) if r.faster(m))
+    assert not r.faster(n - 1) and r.faster(10 * n)
+    assert r.speedup(1) < 1.0 < r.speedup(100_000)
+    never = SpeedReport(256, 5e-6, 5e-6 + 255 * 1e-8, 130e-6, 130e-6 + 255 * 5e-7, "cpu")
+    assert never.min_batch is None and not never.faster(10**9)
