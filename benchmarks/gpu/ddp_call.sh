@@ -9,6 +9,7 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
   --target /tmp/site .whl/*.whl
 export PYTHONPATH=/tmp/site:$PWD
 N=${N:-30000}; STEPS=${STEPS:-40000}; DEADLINE=${DEADLINE:-540}; INIT=${INIT:-}
+ONE_MINUTES=${ONE_MINUTES:-1}; EXTRA=${EXTRA:-}  # e.g. "--batch-size 128 --collate-workers 8"
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 t0=$(date +%s)
 nvidia-smi --query-gpu=name --format=csv,noheader
@@ -17,11 +18,11 @@ python3 -m nsc_tune.cli corpus build --n "$N" --out /tmp/corpus --workers "$(npr
 echo "corpus ready after $(( $(date +%s) - t0 )) s"
 INIT_ARG=(); if [ -n "$INIT" ]; then INIT_ARG=(--init-weights "$INIT"); fi
 CUDA_VISIBLE_DEVICES=0 python3 -m nsc_tune.compiler.pretrain --corpus /tmp/corpus \
-  --out /tmp/one --steps "$STEPS" "${INIT_ARG[@]}" --max-minutes 1 --json > /tmp/one.json 2>/dev/null
-LEFT=$(python3 -c "print(max(0.5, ($DEADLINE - ($(date +%s) - $t0) - 60) / 60))")
+  --out /tmp/one --steps "$STEPS" "${INIT_ARG[@]}" --max-minutes "$ONE_MINUTES" $EXTRA --json > /tmp/one.json 2>/dev/null
+LEFT=$(python3 -c "print(max(0.5, ($DEADLINE - ($(date +%s) - $t0) - 30) / 60))")
 echo "DDP training for $LEFT minutes"
 torchrun --standalone --nproc-per-node 2 -m nsc_tune.compiler.pretrain --corpus /tmp/corpus \
-  --out /tmp/run --steps "$STEPS" "${INIT_ARG[@]}" --max-minutes "$LEFT" --json \
+  --out /tmp/run --steps "$STEPS" "${INIT_ARG[@]}" --max-minutes "$LEFT" $EXTRA --json \
   > /tmp/two.json 2>/dev/null
 python3 - <<'PY'
 import json, os
