@@ -1,7 +1,8 @@
 """Kernel runs to reach a normalised regret: nsc_tune against direct black-box tuners (issue 6).
 
 Usage: python benchmarks/tuning.py [--problems iv,arm,branin,pid] [--seeds 3] [--budget 300]
-       [--queries 200] [--n-schedule 0,16,32,128] [--out docs/results/tuning.json] [--quick]
+       [--queries 200] [--regimes one,many] [--merge] [--n-schedule 0,16,32,128]
+       [--out docs/results/tuning.json] [--quick]
 
 Regret of an input x is ``(f(x) - f_best) / (f_median - f_best)``: ``f_best`` from a dense grid on
 the kernel polished by Nelder-Mead, ``f_median`` the median objective of 10,000 uniform random
@@ -12,7 +13,12 @@ including the first input whose regret is <= --tol, or "not reached" within --bu
 Regime (a), one query: one tuning problem per kernel, runs counted per seed (median reported).
 Regime (b), many queries: one kernel, --queries different targets; nsc_tune fine-tunes its
 surrogate once (those runs are divided among the queries) and verifies per query; the direct
-methods pay for every query. Reported: median runs per query, and best direct / nsc_tune.
+methods pay for every query. Repeated for --seeds seeds (the targets stay the same; the seed
+changes nsc_tune's fine-tuning samples and search starts, and the direct methods' seeds).
+Reported: median and mean runs per query, and best direct / nsc_tune.
+
+``--regimes one`` or ``--regimes many`` runs one regime alone; with ``--merge`` the other regime's
+results are kept from an existing ``--out`` file (each regime records its own setting).
 """
 
 from __future__ import annotations
@@ -519,59 +525,99 @@ def query_references(p: Problem, targets: np.ndarray, grid_n: int) -> list[tuple
     return out
 
 
+def summarise_queries(runs: list[float | None], budget: int) -> dict:
+    """Per-query runs of one seed: median (not reached = infinity), reached, and the mean with
+    not-reached queries counted as ``budget`` (then a lower bound)."""
+    entry = summarise(runs)
+    vals = [budget if r is None else float(r) for r in runs]
+    entry["mean"] = float(np.mean(vals)) if vals else math.inf
+    entry["mean_is_lower_bound"] = any(r is None for r in runs)
+    return entry
+
+
+def combine_seeds(per_seed: list[dict]) -> dict:
+    """One entry over seeds: median of the per-seed medians, mean of the per-seed means."""
+    meds = [_key(e) for e in per_seed]
+    med = float(np.median(meds))
+    reached = sum(int(e["reached"].split("/")[0]) for e in per_seed)
+    total = sum(int(e["reached"].split("/")[1]) for e in per_seed)
+    return {"median": med if math.isfinite(med) else "not reached",
+            "mean": float(np.mean([e["mean"] for e in per_seed])),
+            "mean_is_lower_bound": any(e["mean_is_lower_bound"] for e in per_seed),
+            "reached": f"{reached}/{total}", "per_seed": per_seed}
+
+
 def regime_many(p: Problem, base, args, log: Callable[[str], None]) -> dict:
-    """Regime (b): runs per query over ``args.queries`` targets (query i uses seed i)."""
+    """Regime (b): runs per query over ``args.queries`` targets, for ``args.seeds`` seeds (the
+    targets are the same for every seed; query q of seed s uses seed ``s * 100_000 + q``)."""
     targets = p.query_targets(args.queries, 0)
+    t0 = time.perf_counter()
     refs = query_references(p, targets, args.grid)
-    out: dict = {"queries": len(targets), "methods": {}, "nsc_tune_by_n": {}}
+    log(f"[{p.name} x{len(targets)}] references ({time.perf_counter() - t0:.1f} s)")
+    out: dict = {"queries": len(targets), "seeds": args.seeds, "methods": {},
+                 "nsc_tune_by_n": {}}
     for method in DIRECT:
         t0 = time.perf_counter()
-        runs = []
-        for q, (t, (fb, fm)) in enumerate(zip(targets, refs, strict=True)):
-            obj = p.make_objective(t)
-            c = Counter(p.kernel, p, obj, fb, fm, args.tol, args.budget)
-            run_method(method, None, p, obj, c, q, 0, args)
-            runs.append(c.hit)
-        entry = summarise(runs)
+        per_seed = []
+        for seed in range(args.seeds):
+            runs = []
+            for q, (t, (fb, fm)) in enumerate(zip(targets, refs, strict=True)):
+                obj = p.make_objective(t)
+                c = Counter(p.kernel, p, obj, fb, fm, args.tol, args.budget)
+                run_method(method, None, p, obj, c, seed * 100_000 + q, 0, args)
+                runs.append(c.hit)
+            per_seed.append(summarise_queries(runs, args.budget))
+        entry = combine_seeds(per_seed)
         entry["seconds"] = round(time.perf_counter() - t0, 1)
         out["methods"][method] = entry
-        log(f"[{p.name} x{len(targets)}] {method}: median {entry['median']} runs/query, "
+        log(f"[{p.name} x{len(targets)}] {method}: median {entry['median']} runs/query "
+            f"(per seed {[e['median'] for e in per_seed]}), mean {entry['mean']:.2f}, "
             f"reached {entry['reached']} ({entry['seconds']} s)")
     from nsc_tune.tune import refine
 
     bounds = {p.labels[i]: tuple(p.box[i]) for i in p.free}
     for n in args.n_schedule_many:
         t0 = time.perf_counter()
-        ft = Counter(p.kernel, p, p.make_objective(targets[0]), None, None, args.tol, None)
-        s0, data = finetune(base, p, ft, n, 0, args.fit_epochs)
-        verify_runs = []
-        for q, (t, (fb, fm)) in enumerate(zip(targets, refs, strict=True)):
-            obj = p.make_objective(t)
-            c = Counter(p.kernel, p, obj, fb, fm, args.tol, args.budget)
-            s = copy_surrogate(s0, c)
+        per_seed = []
+        for seed in range(args.seeds):
+            ft = Counter(p.kernel, p, p.make_objective(targets[0]), None, None, args.tol, None)
+            s0, data = finetune(base, p, ft, n, seed, args.fit_epochs)
+            verify_runs = []
+            for q, (t, (fb, fm)) in enumerate(zip(targets, refs, strict=True)):
+                obj = p.make_objective(t)
+                c = Counter(p.kernel, p, obj, fb, fm, args.tol, args.budget)
+                s = copy_surrogate(s0, c)
 
-            def per_query(s=s, obj=obj, c=c, q=q, data=data) -> None:
-                for r in range(10_000):
-                    extra = c.data() if c.X else None
-                    both = data if extra is None else (
-                        extra if data is None else tuple(
-                            np.concatenate([a, b]) for a, b in zip(data, extra, strict=True)))
-                    refine(s, obj, fixed=p.fixed, bounds=bounds, data=both, per_round=1,
-                           rounds=10, patience=2, seed=q * 1_000 + 37 * r, n_starts=16,
-                           steps=150)
+                def per_query(s=s, obj=obj, c=c, q=q, data=data, seed=seed) -> None:
+                    for r in range(10_000):
+                        extra = c.data() if c.X else None
+                        both = data if extra is None else (
+                            extra if data is None else tuple(
+                                np.concatenate([a, b]) for a, b in zip(data, extra,
+                                                                       strict=True)))
+                        refine(s, obj, fixed=p.fixed, bounds=bounds, data=both, per_round=1,
+                               rounds=10, patience=2,
+                               seed=seed * 1_000_000 + q * 1_000 + 37 * r, n_starts=16,
+                               steps=150)
 
-            run_counted(per_query, c)
-            verify_runs.append(c.hit)
-        amort = n / len(targets)
-        total = [None if v is None else v + amort for v in verify_runs]
-        entry = summarise(total)
-        entry.update(n_finetune=n, finetune_runs_per_query=amort,
-                     verification=summarise(verify_runs),
+                run_counted(per_query, c)
+                verify_runs.append(c.hit)
+            amort = n / len(targets)
+            total = [None if v is None else v + amort for v in verify_runs]
+            e = summarise_queries(total, args.budget)
+            e["verification"] = summarise_queries(verify_runs, args.budget)
+            per_seed.append(e)
+        entry = combine_seeds(per_seed)
+        entry.update(n_finetune=n, finetune_runs_per_query=n / len(targets),
+                     verification={"median": float(np.median(
+                         [_key(e["verification"]) for e in per_seed])),
+                         "mean": float(np.mean([e["verification"]["mean"] for e in per_seed]))},
                      seconds=round(time.perf_counter() - t0, 1))
         out["nsc_tune_by_n"][str(n)] = entry
         log(f"[{p.name} x{len(targets)}] nsc_tune N={n}: median {entry['median']} runs/query "
-            f"(verification {entry['verification']['median']}, fine-tuning {amort:.2f}), "
-            f"reached {entry['reached']} ({entry['seconds']} s)")
+            f"(verification {entry['verification']['median']}, mean "
+            f"{entry['verification']['mean']:.3f}; fine-tuning {n / len(targets):.3f}), "
+            f"mean {entry['mean']:.3f}, reached {entry['reached']} ({entry['seconds']} s)")
     best_n = min(out["nsc_tune_by_n"], key=lambda n: (_key(out["nsc_tune_by_n"][n]), int(n)))
     out["methods"]["nsc_tune refine"] = out["nsc_tune_by_n"][best_n]
     direct = min(_key(out["methods"][m]) for m in DIRECT)
@@ -580,6 +626,15 @@ def regime_many(p: Problem, base, args, log: Callable[[str], None]) -> dict:
     # direct methods that never reach count as the budget: the ratio is then a lower bound
     out["ratio"] = (min(direct, args.budget) / nsc) if math.isfinite(nsc) and nsc > 0 else None
     out["ratio_is_lower_bound"] = not math.isfinite(direct)
+    # the same on means (total runs / queries; not-reached queries count as the budget)
+    direct_mean = min(out["methods"][m]["mean"] for m in DIRECT)
+    nsc_mean = out["methods"]["nsc_tune refine"]["mean"]
+    out["ratio_of_means"] = direct_mean / nsc_mean if nsc_mean > 0 else None
+    out["per_seed_ratio"] = []
+    for seed in range(args.seeds):
+        d = min(_key(out["methods"][m]["per_seed"][seed]) for m in DIRECT)
+        ns = _key(out["methods"]["nsc_tune refine"]["per_seed"][seed])
+        out["per_seed_ratio"].append(min(d, args.budget) / ns if math.isfinite(ns) else None)
     out["target_met"] = bool(out["ratio"] is not None and out["ratio"] >= 10.0)
     return out
 
@@ -591,6 +646,29 @@ def _fmt(v) -> str:
     return f"{v:.3g}" if isinstance(v, float) and not float(v).is_integer() else f"{int(v)}"
 
 
+def dumps(result: dict) -> str:
+    """JSON with one key per line but lists of numbers on one line (per-query runs stay short)."""
+    import re
+
+    text = json.dumps(result, indent=1, default=float)
+    scalar = r"(?:-?[0-9.eE+-]+|null|true|false)"
+    return re.sub(rf"\[\s*({scalar}(?:,\s*{scalar})*)\s*\]",
+                  lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]",
+                  text) + "\n"
+
+
+def _weights_sha256() -> str | None:
+    """SHA-256 of the shipped CompNet weights the surrogates were compiled with."""
+    import hashlib
+
+    from nsc_tune.compiler.compiler import DEFAULT_WEIGHTS
+
+    try:
+        return hashlib.sha256(DEFAULT_WEIGHTS.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--problems", default="iv,arm,branin,pid")
@@ -598,6 +676,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=int, default=300, help="max kernel runs per method/problem")
     ap.add_argument("--queries", type=int, default=200, help="targets in regime (b)")
     ap.add_argument("--many", default="iv,arm", help="problems of regime (b) ('' for none)")
+    ap.add_argument("--regimes", default="one,many",
+                    help="regimes to run: 'one' (a), 'many' (b) or both")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the results of a regime not run from an existing --out file")
     ap.add_argument("--n-schedule", default="0,16,32,128",
                     help="fine-tuning sample counts tried for nsc_tune in regime (a)")
     ap.add_argument("--n-schedule-many", default="16,64",
@@ -616,6 +698,9 @@ def main(argv: list[str] | None = None) -> int:
         args.n_schedule, args.n_schedule_many, args.fit_epochs = "0,16", "16", 100
     args.n_schedule = [int(v) for v in args.n_schedule.split(",") if v]
     args.n_schedule_many = [int(v) for v in args.n_schedule_many.split(",") if v]
+    regimes = {r for r in args.regimes.split(",") if r}
+    if not regimes or regimes - {"one", "many"}:
+        raise SystemExit(f"--regimes {args.regimes!r}: choose from one, many")
 
     torch.set_num_threads(1)  # tiny MLPs: one thread is several times faster on 2 cores
     warnings.filterwarnings("ignore")
@@ -630,7 +715,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{time.perf_counter() - t_start:7.1f}s {msg}", flush=True)
 
     names = [n for n in args.problems.split(",") if n]
-    many = [n for n in args.many.split(",") if n and n in names]
+    many = [n for n in args.many.split(",") if n and n in names] if "many" in regimes else []
+    if "one" not in regimes:
+        names = many
     problems = build_problems(names)
     bases = {}
     for name, p in problems.items():
@@ -638,19 +725,36 @@ def main(argv: list[str] | None = None) -> int:
         bases[name] = nsc_compile(p.kernel)
         log(f"[{name}] compiled surrogate in {time.perf_counter() - t0:.1f} s")
 
-    result: dict = {
+    provenance = {
         "setting": {k: v for k, v in vars(args).items()},
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
         "versions": {"torch": torch.__version__, "optuna": optuna.__version__,
                      "python": platform.python_version()},
-        "methods": METHODS,
-        "one_query": {},
-        "many_queries": {},
+        "compnet_weights_sha256": _weights_sha256(),
     }
-    for name, p in problems.items():
-        result["one_query"][name] = regime_one(p, bases[name], args, log)
-    for name in many:
-        result["many_queries"][name] = regime_many(problems[name], bases[name], args, log)
+    result: dict = {**provenance, "methods": METHODS, "one_query": {}, "many_queries": {},
+                    "regime_runs": {}}
+    if args.merge and os.path.exists(args.out):
+        with open(args.out) as fh:
+            old = json.load(fh)
+        for key, regime in (("one_query", "one"), ("many_queries", "many")):
+            if regime not in regimes and old.get(key):
+                result[key] = old[key]
+                result["regime_runs"][key] = old.get("regime_runs", {}).get(key) or {
+                    k: old.get(k) for k in ("setting", "machine", "versions", "seconds")}
+                log(f"kept {key} from {args.out}")
+    if "one" in regimes:
+        t0 = time.perf_counter()
+        for name, p in problems.items():
+            result["one_query"][name] = regime_one(p, bases[name], args, log)
+        result["regime_runs"]["one_query"] = dict(
+            provenance, seconds=round(time.perf_counter() - t0, 1))
+    if many:
+        t0 = time.perf_counter()
+        for name in many:
+            result["many_queries"][name] = regime_many(problems[name], bases[name], args, log)
+        result["regime_runs"]["many_queries"] = dict(
+            provenance, seconds=round(time.perf_counter() - t0, 1))
     result["seconds"] = round(time.perf_counter() - t_start, 1)
 
     one = result["one_query"]
@@ -663,11 +767,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as fh:
-        json.dump(result, fh, indent=1, default=float)
+        fh.write(dumps(result))
 
-    print("\nRegime (a), one query: kernel runs to regret <= "
-          f"{args.tol:g} (median over {args.seeds} seeds; budget {args.budget})")
-    print(f"{'problem':8} " + " ".join(f"{m:>26}" for m in METHODS))
+    if one:
+        print("\nRegime (a), one query: kernel runs to regret <= "
+              f"{args.tol:g} (median over seeds; budget {args.budget})")
+        print(f"{'problem':8} " + " ".join(f"{m:>26}" for m in METHODS))
     for name, r in one.items():
         cells = []
         for m in METHODS:
@@ -676,13 +781,14 @@ def main(argv: list[str] | None = None) -> int:
             cells.append(f"{_fmt(e['median']) + tag:>26}")
         print(f"{name:8} " + " ".join(cells))
     if result["many_queries"]:
-        print(f"\nRegime (b), many queries: median runs per query ({args.queries} queries)")
+        print("\nRegime (b), many queries: median (mean) runs per query")
         for name, r in result["many_queries"].items():
-            cells = ", ".join(f"{m}: {_fmt(r['methods'][m]['median'])}" for m in
-                              ["nsc_tune refine", *DIRECT])
+            cells = ", ".join(f"{m}: {_fmt(r['methods'][m]['median'])} "
+                              f"({r['methods'][m].get('mean', math.nan):.3g})"
+                              for m in ["nsc_tune refine", *DIRECT])
             ratio = "n/a" if r["ratio"] is None else (
                 (">= " if r["ratio_is_lower_bound"] else "") + f"{r['ratio']:.1f}x")
-            print(f"{name:8} {cells}; best direct / nsc_tune = {ratio}")
+            print(f"{name:8} ({r['queries']} queries) {cells}; best direct / nsc_tune = {ratio}")
     print(f"\ntargets: {result['targets']}; {result['seconds']:.0f} s; wrote {args.out}")
     return 0
 

@@ -38,3 +38,22 @@ def test_quick_benchmark(tmp_path: Path) -> None:
         for method, entry in r["methods"].items():
             assert _ok(entry["median"]), (name, method, entry)
         assert r["methods"]["nsc_tune refine"]["n_finetune"] >= 0
+
+
+def test_regime_many_alone_merges(tmp_path: Path) -> None:
+    out = tmp_path / "tuning.json"
+    kept = {"iv": {"target_met": True,
+                   "methods": {m: {"median": 7, "n_finetune": 0} for m in METHODS}}}
+    out.write_text(json.dumps({"one_query": kept, "setting": {"seeds": 3}}))
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "tuning.py"), "--quick",
+                           "--regimes", "many", "--problems", "iv", "--many", "iv", "--merge",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert result["one_query"] == kept
+    assert result["regime_runs"]["one_query"]["setting"] == {"seeds": 3}
+    assert result["regime_runs"]["many_queries"]["setting"]["regimes"] == "many"
+    r = result["many_queries"]["iv"]
+    assert r["queries"] == 3 and len(r["methods"]["nsc_tune refine"]["per_seed"]) == 1
+    assert _ok(r["methods"]["nsc_tune refine"]["median"]) and r["ratio_of_means"] > 0
