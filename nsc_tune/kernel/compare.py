@@ -60,3 +60,28 @@ def compare_outputs(kernel, Y: np.ndarray, Y_ref: np.ndarray,
             worst = max(worst, float(d.max(initial=0.0)))
     share = float(same.mean()) if same.size else 1.0
     return Comparison(share, worst, int_bad, int_bad == 0 and worst <= max_ulps)
+
+
+def agreement(kernel, n: int, seed: int | None = 0) -> dict:
+    """Run ``kernel`` through Numba and gcc on ``n`` domain samples; compare and time both.
+
+    Returns:
+        A plain dict: kernel, signature, inputs, outputs, samples, exact_share, max_ulps,
+        agree, numba_rows_per_s, gcc_rows_per_s (compilation is kept out of the timing).
+    """
+    import time
+
+    X = kernel.sample(n, seed=seed)
+    kernel(X[:2])  # compile (or load the on-disk cache) outside the timing
+    t0 = time.perf_counter()
+    Y = kernel(X)
+    t_numba = time.perf_counter() - t0
+    kernel.native(X[:2])
+    t0 = time.perf_counter()
+    Y_native = kernel.native(X)
+    t_native = time.perf_counter() - t0
+    report = compare_outputs(kernel, Y, Y_native)
+    return {"kernel": kernel.name, "signature": str(kernel.signature),
+            "inputs": kernel.n_inputs, "outputs": kernel.n_outputs, "samples": n,
+            "exact_share": report.exact_share, "max_ulps": report.max_ulps, "agree": report.ok,
+            "numba_rows_per_s": n / t_numba, "gcc_rows_per_s": n / t_native}

@@ -138,6 +138,19 @@ class Surrogate(nn.Module):
             Path(path).write_text(text)
         return text
 
+    def save(self, path: str | Path) -> Path:
+        """Write weights and kernel (source, function, domains) to one safetensors file."""
+        from nsc_tune.surrogate.io import save
+
+        return save(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Surrogate:
+        """A surrogate written by :meth:`save`; its kernel is rebuilt from the file alone."""
+        from nsc_tune.surrogate.io import load
+
+        return load(path)
+
     @torch.no_grad()
     def predict(self, X: np.ndarray) -> np.ndarray:
         """NumPy in, NumPy out: ``(N, n_inputs)`` -> ``(N, n_outputs)`` float64."""

@@ -1,0 +1,135 @@
+"""What the subcommands share: resolving a kernel argument, parsing ``name=value``, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from nsc_tune.errors import NscTuneError
+
+KERNEL_HELP = ("the kernel: a .c file, or the name of a bundled suite kernel (blackscholes, fft, "
+               "inversek2j, jmeint, jpeg, kmeans, sobel)")
+
+
+class UsageError(NscTuneError):
+    """A command-line argument is malformed or names something that does not exist."""
+
+
+def add_kernel_arguments(p: argparse.ArgumentParser) -> None:
+    """``FILE``, ``--function``, ``--seed`` and ``--json``: common to the kernel subcommands."""
+    p.add_argument("kernel", metavar="FILE", help=KERNEL_HELP)
+    p.add_argument("--function", default=None,
+                   help="the kernel function (needed when the file defines several)")
+    p.add_argument("--seed", type=int, default=0, help="seed of every draw and initialisation")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+
+
+def load_kernel(spec: str, function: str | None = None):
+    """The ``Kernel`` named by ``spec``: a path to a ``.c`` file or a suite kernel name."""
+    from nsc_tune import suite
+    from nsc_tune.kernel import Kernel
+
+    path = Path(spec)
+    if path.is_file():
+        return Kernel.from_file(path, function=function)
+    if spec in suite.names() and not path.suffix:
+        if function not in (None, spec):
+            raise UsageError(f"the bundled kernel {spec} defines `{spec}`, not `{function}`; "
+                             f"drop --function")
+        return suite.load(spec)
+    raise UsageError(f"no such file {spec!r}; give a .c file or a bundled kernel name "
+                     f"({', '.join(suite.names())})")
+
+
+def parse_assignments(values: Sequence[str] | None, flag: str) -> dict[str, float]:
+    """``["name=1.5", ...]`` -> ``{"name": 1.5}``; malformed items raise UsageError."""
+    out: dict[str, float] = {}
+    for item in values or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{flag} {item!r} is not name=value; write e.g. {flag} strike=40")
+        out[name.strip()] = number(value, f"{flag} {item!r}")
+    return out
+
+
+def parse_bounds(values: Sequence[str] | None) -> dict[str, tuple[float, float]]:
+    """``["name=lo:hi", ...]`` -> ``{"name": (lo, hi)}``; malformed items raise UsageError."""
+    out: dict[str, tuple[float, float]] = {}
+    for item in values or ():
+        name, sep, rng = item.partition("=")
+        lo, colon, hi = rng.partition(":")
+        if not sep or not colon or not name.strip():
+            raise UsageError(f"--bounds {item!r} is not name=lo:hi; write e.g. --bounds x=0:0.5")
+        what = f"--bounds {item!r}"
+        out[name.strip()] = (number(lo, what), number(hi, what))
+    return out
+
+
+def number(text: str, what: str) -> float:
+    """``float(text)``, or a UsageError naming ``what``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{what}: {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise UsageError(f"{what}: {text.strip()!r} is not a finite number")
+    return value
+
+
+def output_column(kernel, key: str) -> int:
+    """The flattened output position named by ``key``: a label (``out[1]``), a one-element
+    output's name (``theta1`` for ``theta1[0]``), or ``return``."""
+    labels = kernel.signature.output_labels()
+    if key in labels:
+        return labels.index(key)
+    cols = [i for i, lab in enumerate(labels) if lab.split("[")[0] == key]
+    if len(cols) == 1:
+        return cols[0]
+    if cols:
+        raise UsageError(f"output {key!r} has {len(cols)} elements; name one, e.g. "
+                         f"{labels[cols[0]]}")
+    raise UsageError(f"the kernel has no output named {key!r}; outputs are "
+                     f"{', '.join(labels[:12])}" + (" ..." if len(labels) > 12 else ""))
+
+
+def check_positive(args: argparse.Namespace, names: Sequence[str]) -> None:
+    """Every option in ``names`` that is set must be positive."""
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None and value <= 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be positive, got {value}")
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit(args: argparse.Namespace, data: dict, human: Callable[[dict], None]) -> None:
+    """Print ``data`` as JSON with ``--json``, else through ``human``."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2, default=_plain))
+    else:
+        human(data)
+
+
+def note(args: argparse.Namespace, message: str) -> None:
+    """A progress line on stderr (silent with ``--json``)."""
+    if not getattr(args, "json", False):
+        print(message, file=sys.stderr, flush=True)
+
+
+def g(x: float | None, digits: int = 4) -> str:
+    """A number in ``%g`` style with ``digits`` significant digits ("-" for None)."""
+    return "-" if x is None else f"{x:.{digits}g}"

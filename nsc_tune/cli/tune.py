@@ -1,0 +1,134 @@
+"""``nsc-tune tune``: find kernel inputs that minimise, maximise or hit outputs; verified."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from nsc_tune.cli.common import (
+    UsageError,
+    add_kernel_arguments,
+    emit,
+    g,
+    load_kernel,
+    note,
+    output_column,
+    parse_assignments,
+    parse_bounds,
+)
+
+
+def build_objective(kernel, args: argparse.Namespace):
+    """``(objective, description)`` from ``--minimize``, ``--maximize`` or ``--target``s."""
+    labels = kernel.signature.output_labels()
+    if args.target:
+        targets = [(output_column(kernel, name), value)
+                   for name, value in parse_assignments(args.target, "--target").items()]
+        text = " + ".join(f"({labels[c]} - {v:g})^2" for c, v in targets)
+
+        def objective(x, y):
+            return sum((y[:, c] - v) ** 2 for c, v in targets)
+
+        return objective, f"minimise {text}"
+    name, sign = (args.minimize, 1.0) if args.minimize else (args.maximize, -1.0)
+    col = output_column(kernel, name)
+
+    def objective(x, y):
+        return sign * y[:, col]
+
+    return objective, f"{'minimise' if sign > 0 else 'maximise'} {labels[col]}"
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Tune through a surrogate (loaded, or compiled and fitted now) with ``refine``."""
+    from nsc_tune import Surrogate
+    from nsc_tune.tune import refine, resolve_bounds
+    from nsc_tune.tune.gradient import input_rows
+
+    k = load_kernel(args.kernel, args.function)
+    objective, text = build_objective(k, args)
+    fixed = parse_assignments(args.fixed, "--fixed")
+    bounds = parse_bounds(args.bounds)
+    box = resolve_bounds(k, bounds)  # names and ranges checked before any fitting
+    for key, value in fixed.items():
+        for r in input_rows(k, key):
+            if not box[r, 0] <= value <= box[r, 1]:
+                raise UsageError(f"--fixed {key}={value:g} is outside {key}'s range "
+                                 f"[{box[r, 0]:g}, {box[r, 1]:g}]; pick a value inside it")
+    if args.surrogate:
+        s = Surrogate.load(args.surrogate)
+        if (s.n_inputs, s.n_outputs) != (k.n_inputs, k.n_outputs):
+            raise UsageError(f"{args.surrogate} is a surrogate of `{s.kernel.function}`, "
+                             f"which does not fit {args.kernel}")
+        fit_runs, how = 0, f"loaded from {args.surrogate}"
+    else:
+        s = Surrogate.compiled(k)
+        note(args, f"fine-tuning the compiled surrogate on {args.samples:,} kernel runs")
+        s.fit(k, n_samples=args.samples, epochs=args.epochs, seed=args.seed,
+              progress=not args.json)
+        fit_runs, how = args.samples, (f"compiled, fine-tuned on {args.samples:,} kernel runs "
+                                       f"({args.epochs} epochs at most)")
+    note(args, f"tuning: {text}")
+    res = refine(s, objective, rounds=args.rounds, fixed=fixed, bounds=bounds,
+                 n_starts=args.starts, steps=args.steps, seed=args.seed)
+    Xe, Ye = res.evaluated
+    row = int(np.argmin(np.abs(Xe - res.x).max(axis=1)))
+    predicted = s.predict(res.x[None])[0]
+    outputs = {lab: {"kernel": float(t), "refined_surrogate": float(p)} for lab, p, t in
+               zip(k.signature.output_labels(), predicted, Ye[row], strict=True)}
+    data = {"kernel": k.name, "objective": text, "surrogate": how, "fixed": fixed,
+            "bounds": {key: list(b) for key, b in bounds.items()}, "inputs": res.inputs,
+            "outputs": outputs, "predicted": res.predicted, "verified": res.verified,
+            "rounds": res.history,
+            "kernel_runs": {"fit": fit_runs, "tune": res.kernel_runs,
+                            "total": fit_runs + res.kernel_runs}}
+
+    def human(d: dict) -> None:
+        print(f"{k.name}: {k.signature}")
+        print(f"surrogate: {d['surrogate']}")
+        print(f"objective: {d['objective']}")
+        print("best inputs (real units):")
+        for label, value in d["inputs"].items():
+            print(f"  {label:<14} = {value:.6g}" + ("  (fixed)" if label in fixed else ""))
+        print(f"  {'output':<14}{'kernel (verified)':>20}{'refined surrogate':>20}")
+        for label, v in list(d["outputs"].items())[:16]:
+            print(f"  {label:<14}{g(v['kernel'], 6):>20}{g(v['refined_surrogate'], 6):>20}")
+        print(f"objective: verified on the kernel {g(d['verified'])}; the surrogate predicted "
+              f"{g(d['predicted'])} when it chose these inputs")
+        runs = d["kernel_runs"]
+        print(f"kernel runs: {runs['fit']:,} to fit + {runs['tune']:,} to tune and verify = "
+              f"{runs['total']:,}")
+
+    emit(args, data, human)
+    return 0
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    """Register ``tune``."""
+    p = sub.add_parser(
+        "tune", help="find kernel inputs through a surrogate, verified on the kernel",
+        description="Find kernel inputs that minimise or maximise an output, or bring outputs "
+        "to target values, by gradient descent through a surrogate, alternating with refits "
+        "on every verified point (nsc_tune.tune.refine). Every answer is run on the real "
+        "kernel; both values are printed.",
+        epilog="example: nsc-tune tune inversek2j --target theta1=0.3 --target theta2=1.5")
+    add_kernel_arguments(p)
+    goal = p.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--minimize", metavar="OUTPUT", help="an output to minimise")
+    goal.add_argument("--maximize", metavar="OUTPUT", help="an output to maximise")
+    goal.add_argument("--target", metavar="OUTPUT=VALUE", action="append",
+                      help="bring an output to a value (repeat for several)")
+    p.add_argument("--fixed", metavar="NAME=VALUE", action="append",
+                   help="hold an input at a value (repeat for several)")
+    p.add_argument("--bounds", metavar="NAME=LO:HI", action="append",
+                   help="search an input in a narrower range than its domain")
+    p.add_argument("--surrogate", default=None, metavar="S.safetensors",
+                   help="start from this surrogate instead of compiling and fitting one")
+    p.add_argument("--samples", type=int, default=1000,
+                   help="kernel runs to fine-tune the compiled surrogate on first")
+    p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--rounds", type=int, default=6, help="tune-verify-refit rounds at most")
+    p.add_argument("--starts", type=int, default=16, help="gradient starts per round")
+    p.add_argument("--steps", type=int, default=200, help="Adam steps per round")
+    p.set_defaults(func=cmd_tune)
