@@ -21,4 +21,5 @@ def test_example_runs(script: Path) -> None:
 
 def test_there_are_examples() -> None:
     assert {p.stem for p in EXAMPLES} >= {"implied_volatility", "arm_reach", "pid_tuning",
-                                          "accelerate_projectile", "compile_and_fit"}
+                                          "accelerate_projectile", "compile_and_fit",
+                                          "beam_design"}

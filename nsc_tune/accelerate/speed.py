@@ -44,10 +44,12 @@ class SpeedReport:
         return one - per, per
 
     def exact_time(self, n: int) -> float:
+        """Modelled seconds of one exact call of ``n`` inputs."""
         a, b = self._line(self.exact_one, self.exact_batch, self.batch)
         return a + b * n
 
     def surrogate_time(self, n: int) -> float:
+        """Modelled seconds of one accelerated call of ``n`` inputs."""
         a, b = self._line(self.surrogate_one, self.surrogate_batch, self.batch)
         return a + b * n
 

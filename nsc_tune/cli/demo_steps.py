@@ -140,7 +140,6 @@ def tune_arm(k, surrogate, cfg: DemoConfig) -> dict:
     angles = Ye[int(np.argmin(np.abs(Xe - res.x).max(axis=1)))]
     truth = forward_kinematics(t1, t2)
     return {"angles": [t1, t2], "inputs": res.inputs,
-            "surrogate_angles": surrogate.predict(res.x[None])[0].tolist(),
             "kernel_angles": angles.tolist(), "predicted": res.predicted,
             "verified": res.verified, "kernel_runs": res.kernel_runs, "rounds": res.history,
             "forward_kinematics": list(truth),

@@ -72,11 +72,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
     note(args, f"tuning: {text}")
     res = refine(s, objective, rounds=args.rounds, fixed=fixed, bounds=bounds,
                  n_starts=args.starts, steps=args.steps, seed=args.seed)
-    Xe, Ye = res.evaluated
+    Xe, Ye = res.evaluated  # the round that found the best verified answer
     row = int(np.argmin(np.abs(Xe - res.x).max(axis=1)))
-    predicted = s.predict(res.x[None])[0]
-    outputs = {lab: {"kernel": float(t), "refined_surrogate": float(p)} for lab, p, t in
-               zip(k.signature.output_labels(), predicted, Ye[row], strict=True)}
+    outputs = dict(zip(k.signature.output_labels(), map(float, Ye[row]), strict=True))
     data = {"kernel": k.name, "objective": text, "surrogate": how, "fixed": fixed,
             "bounds": {key: list(b) for key, b in bounds.items()}, "inputs": res.inputs,
             "outputs": outputs, "predicted": res.predicted, "verified": res.verified,
@@ -91,14 +89,20 @@ def cmd_tune(args: argparse.Namespace) -> int:
         print("best inputs (real units):")
         for label, value in d["inputs"].items():
             print(f"  {label:<14} = {value:.6g}" + ("  (fixed)" if label in fixed else ""))
-        print(f"  {'output':<14}{'kernel (verified)':>20}{'refined surrogate':>20}")
-        for label, v in list(d["outputs"].items())[:16]:
-            print(f"  {label:<14}{g(v['kernel'], 6):>20}{g(v['refined_surrogate'], 6):>20}")
-        print(f"objective: verified on the kernel {g(d['verified'])}; the surrogate predicted "
+        print("kernel outputs there (verified):")
+        for label, value in list(d["outputs"].items())[:16]:
+            print(f"  {label:<14} = {value:.6g}")
+        if len(d["outputs"]) > 16:
+            print(f"  ... ({len(d['outputs'])} outputs; --json lists all)")
+        print(f"objective: {g(d['verified'])} on the kernel; the surrogate predicted "
               f"{g(d['predicted'])} when it chose these inputs")
         runs = d["kernel_runs"]
-        print(f"kernel runs: {runs['fit']:,} to fit + {runs['tune']:,} to tune and verify = "
-              f"{runs['total']:,}")
+        if args.surrogate:
+            print(f"kernel runs: {runs['tune']:,} to tune and verify (and those that trained "
+                  f"{args.surrogate})")
+        else:
+            print(f"kernel runs: {runs['fit']:,} to fit + {runs['tune']:,} to tune and verify "
+                  f"= {runs['total']:,}")
 
     emit(args, data, human)
     return 0

@@ -91,10 +91,12 @@ class Kernel:
     # -- shape ------------------------------------------------------------------------------
     @property
     def n_inputs(self) -> int:
+        """Flattened inputs (array elements count one each)."""
         return self.signature.n_inputs
 
     @property
     def n_outputs(self) -> int:
+        """Flattened outputs (return value, then pointer and array outputs)."""
         return self.signature.n_outputs
 
     def __repr__(self) -> str:

@@ -43,14 +43,17 @@ class Arg:
 
     @property
     def size(self) -> int:
+        """Elements (1 for a scalar)."""
         return math.prod(self.shape)
 
     @property
     def c(self) -> ct.CType:
+        """The C element type as an object (size, dtype, integer or not)."""
         return next(t for t in _ALL_TYPES if t.name == self.ctype)
 
     @property
     def is_integer(self) -> bool:
+        """Whether the element type is an integer type (``_Bool`` included)."""
         return self.c.is_integer
 
     def labels(self) -> list[str]:
@@ -73,16 +76,20 @@ class Signature:
 
     @property
     def n_inputs(self) -> int:
+        """Flattened inputs."""
         return sum(a.size for a in self.inputs)
 
     @property
     def n_outputs(self) -> int:
+        """Flattened outputs."""
         return sum(a.size for a in self.outputs)
 
     def input_labels(self) -> list[str]:
+        """Flattened input names in order: ``x``, ``w[0]``, ``w[1]``, ..."""
         return [lab for a in self.inputs for lab in a.labels()]
 
     def output_labels(self) -> list[str]:
+        """Flattened output names in order: ``return``, ``out[0]``, ..."""
         return [lab for a in self.outputs for lab in a.labels()]
 
     def __str__(self) -> str:

@@ -85,8 +85,6 @@ def _tune(r: dict) -> list[str]:
         "fine-tuned compiled surrogate, each round's candidates run on the kernel and learned "
         "from (`nsc_tune.tune.refine`).", "",
         "| | x | y | theta1 | theta2 |", "|---|---|---|---|---|",
-        f"| tuned input, refined surrogate's angles | {x:.4f} | {y:.4f} | "
-        f"{t['surrogate_angles'][0]:.4f} | {t['surrogate_angles'][1]:.4f} |",
         f"| tuned input, kernel's angles (verified) | {x:.4f} | {y:.4f} | "
         f"{t['kernel_angles'][0]:.4f} | {t['kernel_angles'][1]:.4f} |",
         f"| forward kinematics of the target angles | {fk[0]:.4f} | {fk[1]:.4f} | "

@@ -65,18 +65,22 @@ class Surrogate(nn.Module):
     # -- shape -------------------------------------------------------------------------------
     @property
     def n_inputs(self) -> int:
+        """The kernel's flattened inputs."""
         return self.kernel.n_inputs
 
     @property
     def n_outputs(self) -> int:
+        """The kernel's flattened outputs."""
         return self.kernel.n_outputs
 
     @property
     def width(self) -> int:
+        """Units per hidden layer."""
         return int(self.w_in.shape[0])
 
     @property
     def depth(self) -> int:
+        """Hidden layers."""
         return int(self.w_hidden.shape[0]) + 1
 
     def params(self) -> SurrogateParams:
