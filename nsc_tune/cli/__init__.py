@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 
 from nsc_tune.cli import accelerate, check, demo, research, surrogate, tune
@@ -46,8 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings (default domains, acceleration refused, ...) as one line on stderr."""
+    print(f"nsc-tune: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``nsc-tune``: typed errors become one clear line and exit status 2."""
+    warnings.showwarning = _show_warning
     args = build_parser().parse_args(argv)
     try:
         check_positive(args, POSITIVE)

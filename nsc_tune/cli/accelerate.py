@@ -7,7 +7,8 @@ import warnings
 
 import numpy as np
 
-from nsc_tune.cli.common import add_kernel_arguments, emit, g, load_kernel, note
+from nsc_tune.cli.common import add_kernel_arguments, emit, load_kernel, note
+from nsc_tune.report.fmt import g
 
 
 def accelerated_batch(kernel, *, max_error: float, error_scale: str = "absolute",

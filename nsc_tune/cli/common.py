@@ -128,8 +128,3 @@ def note(args: argparse.Namespace, message: str) -> None:
     """A progress line on stderr (silent with ``--json``)."""
     if not getattr(args, "json", False):
         print(message, file=sys.stderr, flush=True)
-
-
-def g(x: float | None, digits: int = 4) -> str:
-    """A number in ``%g`` style with ``digits`` significant digits ("-" for None)."""
-    return "-" if x is None else f"{x:.{digits}g}"

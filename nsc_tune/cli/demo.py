@@ -10,7 +10,7 @@ import time
 
 from nsc_tune.cli.accelerate import print_accelerated
 from nsc_tune.cli.check import print_agreement
-from nsc_tune.cli.common import emit, g
+from nsc_tune.cli.common import emit
 from nsc_tune.cli.demo_steps import (
     DemoConfig,
     accelerate_batch,
@@ -19,6 +19,7 @@ from nsc_tune.cli.demo_steps import (
     tune_arm,
     zero_shot,
 )
+from nsc_tune.report.fmt import g, lower
 
 KERNEL = "inversek2j"
 
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace, cfg: DemoConfig) -> tuple[dict, dict]:
     z = result["zero_shot"]
     _say(args, f"    zero-shot MSE on {z['samples']:,} fresh samples: compiled "
          f"{g(z['compiled']['mse'])}, random init {g(z['random']['mse'])} -> "
-         f"{z['improvement']:.2f}x lower", "")
+         f"{lower(z['improvement'])}", "")
 
     _say(args, f"(b) fine-tune both inits on the same {cfg.fit_samples} kernel runs, "
                f"{cfg.epochs} epochs")
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace, cfg: DemoConfig) -> tuple[dict, dict]:
     c, r = f["runs"]["compiled"], f["runs"]["random"]
     _say(args, f"    test MSE at the best validation epoch: compiled {g(c['test_mse'])} (epoch "
          f"{c['best_epoch']}), random {g(r['test_mse'])} (epoch {r['best_epoch']}) -> "
-         f"{f['improvement']:.2f}x lower", "")
+         f"{lower(f['improvement'])}", "")
 
     _say(args, f"(c) tune: which target (x, y) makes the arm's joints read theta1 = "
                f"{cfg.angles[0]}, theta2 = {cfg.angles[1]}?")

@@ -6,14 +6,8 @@ import argparse
 import dataclasses
 import time
 
-from nsc_tune.cli.common import (
-    UsageError,
-    add_kernel_arguments,
-    emit,
-    g,
-    load_kernel,
-    note,
-)
+from nsc_tune.cli.common import UsageError, add_kernel_arguments, emit, load_kernel, note
+from nsc_tune.report.fmt import g, lower
 
 #: Offset of validation draws from the command's seed, so they never reuse training inputs.
 VALIDATION_SEED = 12345
@@ -64,7 +58,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
               f"{d['surrogate']}")
         print(f"zero-shot error on {d['samples']:,} fresh samples (kernel's units):")
         print_errors({"compiled": d["compiled"], "random": d["random"]})
-        print(f"compiled init: {d['improvement']:.3g}x lower MSE than random init")
+        print(f"compiled init: MSE {lower(d['improvement'])} than random init's")
         if d["out"]:
             print(f"saved {d['out']}  (next: nsc-tune validate {args.kernel} --surrogate "
                   f"{d['out']})")

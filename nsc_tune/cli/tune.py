@@ -10,13 +10,13 @@ from nsc_tune.cli.common import (
     UsageError,
     add_kernel_arguments,
     emit,
-    g,
     load_kernel,
     note,
     output_column,
     parse_assignments,
     parse_bounds,
 )
+from nsc_tune.report.fmt import g
 
 
 def build_objective(kernel, args: argparse.Namespace):

@@ -5,11 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nsc_tune.report import plots
-
-
-def g(x: float | None, digits: int = 3) -> str:
-    """A number with ``digits`` significant digits ("-" for None)."""
-    return "-" if x is None else f"{x:.{digits}g}"
+from nsc_tune.report.fmt import g, lower
 
 
 def write_plots(result: dict, data: dict, out: Path) -> dict[str, str]:
@@ -47,7 +43,7 @@ def _zero_shot(r: dict) -> list[str]:
         f"| init | MSE | RMSE | max abs error | {c['metric']} |", "|---|---|---|---|---|",
         *(f"| {name} | {g(e['mse'])} | {g(e['rmse'])} | {g(e['max_abs_error'])} | "
           f"{g(e['quality'])} |" for name, e in (("compiled", c), ("random", rnd))), "",
-        f"The compiled init's MSE is **{z['improvement']:.2f}x lower** than a random init's.",
+        f"The compiled init's MSE is **{lower(z['improvement'])}** than a random init's.",
         "", "Surrogate vs kernel outputs on 1,000 fresh inputs (the right panel is the "
         "compiled init after the fine-tuning of (b)):", "",
         "![predictions](predictions.png)", ""]
