@@ -232,6 +232,7 @@ MORE_BAD_ARGUMENTS = [
     (["tune", "jpeg", "--minimize", "out"], "has 64 elements; name one, e.g. out[0]"),
     (["accelerate", "sobel"], "required: --max-error"),
     (["accelerate", "sobel", "--max-error", "x"], "invalid float value: 'x'"),
+    (["accelerate", "sobel", "--max-error", "0.1", "--fit-samples", "8"], "at least 16"),
     (["eval", "epochs-to-target", "--epochs", "-1"], "--epochs must be"),
 ]
 

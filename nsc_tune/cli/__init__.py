@@ -21,7 +21,7 @@ from nsc_tune.errors import NscTuneError
 #: Options that must be positive wherever a subcommand has them.
 POSITIVE = ("samples", "n", "rows", "shard_size", "pool", "test", "trials", "epochs",
             "fit_samples", "val_samples", "rounds", "starts", "steps", "max_error",
-            "agreement_samples")
+            "agreement_samples", "lr")
 
 #: Subcommands that train or run small MLPs: one torch thread is as fast, and a thread pool
 #: stalls badly on a busy machine (measured: a 300-epoch fit took 1 s on one thread, 100 s on

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from nsc_tune.cli.common import add_kernel_arguments, emit, load_kernel, note
+from nsc_tune.cli.common import UsageError, add_kernel_arguments, emit, load_kernel, note
 from nsc_tune.report.fmt import g
 
 
@@ -99,6 +99,9 @@ def print_accelerated(d: dict, indent: str = "") -> None:
 
 def cmd_accelerate(args: argparse.Namespace) -> int:
     """Accelerate a batch of the kernel; optionally export the surrogate to C."""
+    if args.fit_samples < 16:
+        raise UsageError(f"--fit-samples {args.fit_samples} is too few to fit a surrogate and "
+                         f"certify its gate; use at least 16 (default 4096)")
     k = load_kernel(args.kernel, args.function)
     note(args, f"setting up {k.name}: fitting the surrogate and its quality gate "
                f"({args.fit_samples:,} + 2 x {4 * args.fit_samples:,} kernel runs)")
