@@ -1,6 +1,6 @@
 """Plots of the protocol's results (data efficiency per fraction, epochs to target).
 
-    python -m nsc_tune.evaluate.plots DIR    # DIR holds data-efficiency.json / epochs-to-target.json
+    python -m nsc_tune.evaluate.plots DIR   # holds data-efficiency.json, epochs-to-target.json
 """
 
 from __future__ import annotations

@@ -129,12 +129,14 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
     span = torch.as_tensor(box[:, 1] - box[:, 0], dtype=torch.float32)
     free = torch.ones(kernel.n_inputs, dtype=torch.bool)
     fixed_vals = torch.zeros(kernel.n_inputs)
+    fixed64 = np.zeros(kernel.n_inputs)  # the values exactly as given, for the kernel runs
     for key, value in (fixed or {}).items():
         for r in input_rows(kernel, key):
             if not box[r, 0] <= value <= box[r, 1]:
                 raise TuneError(f"fixed value {value} of {key} is outside {box[r].tolist()}")
             free[r] = False
             fixed_vals[r] = float(value)
+            fixed64[r] = float(value)
     gen = torch.Generator().manual_seed(0 if seed is None else seed)
     z = torch.logit(torch.rand(n_starts, kernel.n_inputs, generator=gen).clamp(0.02, 0.98))
     z.requires_grad_(True)
@@ -165,6 +167,7 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
             history.append(float(values.detach().min()))
         with torch.no_grad():
             X = inputs(z).double().numpy()
+            X[:, ~free.numpy()] = fixed64[~free.numpy()]
     finally:
         for p, w in zip(params, was, strict=True):
             p.requires_grad_(w)

@@ -51,6 +51,14 @@ def test_bounds_and_fixed_inputs_are_respected(fitted: Surrogate) -> None:
     assert res.verified == pytest.approx(truth)
 
 
+def test_fixed_inputs_reach_the_kernel_exactly_as_given(fitted: Surrogate) -> None:
+    """0.4 is not a float32: the kernel must still run at 0.4, not at float32(0.4)."""
+    res = minimize(fitted, objective, fixed={"z": 0.4}, n_starts=4, steps=20)
+    assert res.inputs["z"] == 0.4 and all(x[1] == 0.4 for x, _, _ in res.candidates)
+    truth = (res.x[0] - 0.3) ** 2 + 0.36 + 0.1 * (res.x[2] - 3) ** 2
+    assert res.verified == pytest.approx(truth, rel=1e-12)
+
+
 def test_penalty_constraint(fitted: Surrogate) -> None:
     # Require x >= 1 through a penalty: the optimum moves to x = 1.
     res = minimize(fitted, objective, penalty=lambda x, y: (1.0 - x[:, 0]).clamp(min=0) ** 2,
