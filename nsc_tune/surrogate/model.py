@@ -88,6 +88,18 @@ class Surrogate(nn.Module):
         return SurrogateParams(*(getattr(self, n)[None] for n in (
             "w_in", "b_in", "w_hidden", "b_hidden", "w_out", "b_out", "mu", "log_sigma")))
 
+    def copy(self) -> Surrogate:
+        """An independent copy (parameters and fitting state); the kernel is shared."""
+        import copy
+
+        kernel, self.kernel = self.kernel, None  # the kernel holds compiled code: not copied
+        try:
+            twin = copy.deepcopy(self)
+        finally:
+            self.kernel = kernel
+        twin.kernel = kernel
+        return twin
+
     def __repr__(self) -> str:
         return (f"Surrogate({self.kernel.name}: {self.n_inputs} -> {self.n_outputs}, "
                 f"width {self.width}, depth {self.depth}, init {self.init})")

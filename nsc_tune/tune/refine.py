@@ -10,15 +10,20 @@ from nsc_tune.tune.gradient import Objective, TuneResult, minimize
 def refine(surrogate, objective: Objective, *, rounds: int = 10, patience: int = 2,
            per_round: int = 4, fit_epochs: int = 200, tol: float = 0.0,
            data: tuple[np.ndarray, np.ndarray] | None = None, seed: int = 0,
-           **minimize_kwargs) -> TuneResult:
+           in_place: bool = False, **minimize_kwargs) -> TuneResult:
     """Alternate ``minimize`` (verifying ``per_round`` candidates on the kernel) with refitting the
     surrogate on every verified point (plus ``data``), until the verified objective has not
     improved by more than ``tol`` for ``patience`` rounds.
+
+    The refits fit a few verified points closely and can spoil the surrogate elsewhere, so they
+    are made on a copy: the caller's surrogate is left as it was unless ``in_place=True``.
 
     Returns:
         The best verified result over all rounds; ``kernel_runs`` counts every kernel evaluation
         made here (the rows of ``data`` are the caller's to count).
     """
+    if not in_place:
+        surrogate = surrogate.copy()
     X_all = [] if data is None else [np.asarray(data[0], dtype=np.float64)]
     Y_all = [] if data is None else [np.asarray(data[1], dtype=np.float64)]
     best: TuneResult | None = None

@@ -73,6 +73,18 @@ def test_refine_counts_every_kernel_run(fitted: Surrogate) -> None:
     assert res.verified == min(res.history)
 
 
+def test_refine_leaves_the_callers_surrogate_alone_unless_in_place(fitted: Surrogate) -> None:
+    import torch
+
+    s = fitted.copy()
+    before = {k: v.clone() for k, v in s.state_dict().items()}
+    refine(s, objective, rounds=2, per_round=1, fit_epochs=5, n_starts=4, steps=20)
+    assert all(torch.equal(before[k], v) for k, v in s.state_dict().items())
+    refine(s, objective, rounds=2, per_round=1, fit_epochs=5, n_starts=4, steps=20,
+           in_place=True)
+    assert not all(torch.equal(before[k], v) for k, v in s.state_dict().items())
+
+
 def test_bad_problems_are_typed_errors(fitted: Surrogate) -> None:
     with pytest.raises(TuneError, match="inside its domain"):
         minimize(fitted, objective, bounds={"x": (-5, 0)})
