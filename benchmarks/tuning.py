@@ -24,7 +24,6 @@ results are kept from an existing ``--out`` file (each regime records its own se
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
 import os
@@ -325,12 +324,7 @@ def _fit_quiet(s, X: np.ndarray, Y: np.ndarray, epochs: int, seed: int) -> None:
 
 def copy_surrogate(s, kernel):
     """A deep copy of surrogate ``s`` whose kernel is ``kernel`` (the kernel is not copied)."""
-    old = s.kernel
-    s.kernel = None
-    try:
-        c = copy.deepcopy(s)
-    finally:
-        s.kernel = old
+    c = s.copy()
     c.kernel = kernel
     return c
 

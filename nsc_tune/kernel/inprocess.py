@@ -7,17 +7,11 @@ SIGSEGV in the kernel takes Python down. For timing (benchmarks) and for trusted
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
 
-from nsc_tune.kernel.errors import NativeBuildError
-from nsc_tune.kernel.native import CFLAGS, entry_wrapper, ordered_params, row_loop
-from nsc_tune.kernel.numba_backend import cache_dir
-from nsc_tune.kernel.parse import find_cc
+from nsc_tune.kernel.native import compile_cached, entry_wrapper, ordered_params, row_loop
 from nsc_tune.kernel.signature import Signature
 
 _DOUBLE_P = ctypes.POINTER(ctypes.c_double)
@@ -58,26 +52,8 @@ class SharedKernel:
 
 
 def _build(source: str, function: str, ret: str, sig: Signature) -> Path:
-    cc = find_cc()
-    if cc is None:
-        raise NativeBuildError("no C compiler found", hint="install gcc or set $CC")
     params = ordered_params(sig)
     batch = "\n".join(["void __nsc_batch(long n, const double *X, double *Y) {",
                        *row_loop("__nsc_entry", sig, params), "}"])
     unit = source + entry_wrapper(function, ret, params) + batch + "\n"
-    flags = [*CFLAGS, "-shared", "-fPIC"]
-    digest = hashlib.sha256("\0".join([unit, cc, *flags]).encode()).hexdigest()[:20]
-    folder = cache_dir() / "shared" / digest
-    lib = folder / "kernel.so"
-    if lib.exists():
-        return lib
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.c").write_text(unit)
-    tmp = folder / f"kernel.{os.getpid()}.tmp.so"
-    proc = subprocess.run([cc, *flags, "-o", str(tmp), str(folder / "kernel.c"), "-lm"],
-                          capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0:
-        raise NativeBuildError(f"{cc} failed: {proc.stderr.strip()[:500]}",
-                               hint="the kernel must compile as C11 with the system compiler")
-    os.replace(tmp, lib)
-    return lib
+    return compile_cached("shared", {"kernel.c": unit}, ["-shared", "-fPIC"], "kernel.so")

@@ -112,29 +112,35 @@ def driver(ret: str, sig: Signature, params: list[Arg]) -> str:
 
 def build(source: str, function: str, ret: str, sig: Signature) -> Path:
     """Compile (or find in the cache) the driver executable for this kernel."""
+    params = ordered_params(sig)
+    unit = source + entry_wrapper(function, ret, params)
+    return compile_cached("native", {"kernel.c": unit, "driver.c": driver(ret, sig, params)},
+                          [], "kernel")
+
+
+def compile_cached(kind: str, sources: dict[str, str], flags: list[str], output: str) -> Path:
+    """Compile C ``sources`` (file name -> text) with ``CFLAGS + flags`` into
+    ``cache_dir()/kind/<digest>/output``, once: later calls with the same inputs reuse it."""
     cc = find_cc()
     if cc is None:
         raise NativeBuildError("no C compiler found", hint="install gcc or set $CC")
-    params = ordered_params(sig)
-    unit = source + entry_wrapper(function, ret, params)
-    main = driver(ret, sig, params)
-    digest = hashlib.sha256("\0".join([unit, main, cc, *CFLAGS]).encode()).hexdigest()[:20]
-    folder = cache_dir() / "native" / digest
-    exe = folder / "kernel"
-    if exe.exists():
-        return exe
+    flags = [*CFLAGS, *flags]
+    digest = hashlib.sha256("\0".join([*sources.values(), cc, *flags]).encode()).hexdigest()[:20]
+    folder = cache_dir() / kind / digest
+    target = folder / output
+    if target.exists():
+        return target
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.c").write_text(unit)
-    (folder / "driver.c").write_text(main)
-    tmp = folder / f"kernel.{os.getpid()}.tmp"
-    proc = subprocess.run([cc, *CFLAGS, "-o", str(tmp), str(folder / "kernel.c"),
-                           str(folder / "driver.c"), "-lm"], capture_output=True, text=True,
-                          timeout=120)
+    for name, text in sources.items():
+        (folder / name).write_text(text)
+    tmp = folder / f"{os.getpid()}.tmp.{output}"
+    proc = subprocess.run([cc, *flags, "-o", str(tmp), *(str(folder / n) for n in sources),
+                           "-lm"], capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise NativeBuildError(f"{cc} failed: {proc.stderr.strip()[:500]}",
                                hint="the kernel must compile as C11 with the system compiler")
-    os.replace(tmp, exe)
-    return exe
+    os.replace(tmp, target)
+    return target
 
 
 def run(exe: Path, X: np.ndarray, n_outputs: int, timeout: float) -> np.ndarray:
