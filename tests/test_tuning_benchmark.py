@@ -22,7 +22,7 @@ def test_quick_benchmark(tmp_path: Path) -> None:
     out = tmp_path / "tuning.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "tuning.py"), "--quick",
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=900)  # a hang guard, not a speed check
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
     assert set(result["one_query"]) == {"iv", "arm", "branin", "pid"}
@@ -48,7 +48,7 @@ def test_regime_many_alone_merges(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "tuning.py"), "--quick",
                            "--regimes", "many", "--problems", "iv", "--many", "iv", "--merge",
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=900)  # a hang guard, not a speed check
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
     assert result["one_query"] == kept

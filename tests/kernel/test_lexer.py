@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
-from nsc_tune import suite
 from nsc_tune.kernel.lexer import Token, normalized, raw_key, texts, tokens
 
 
@@ -97,11 +94,3 @@ def test_raw_key() -> None:
     assert raw_key(a) != raw_key(a.replace("2.0f", "2.0"))
     assert raw_key(a) != raw_key(a.replace("x", "y"))
     assert raw_key("int a b;") != raw_key("int ab;")
-
-
-def test_speed_over_1mb_per_second() -> None:
-    text = "\n".join(suite.source(n) for n in suite.names()) * 40
-    t = time.perf_counter()
-    tokens(text)
-    rate = len(text) / (time.perf_counter() - t)
-    assert rate > 1e6, f"{rate / 1e6:.2f} MB/s"  # measured ~3.2 MB/s
