@@ -131,17 +131,6 @@ def test_threshold_validation() -> None:
         NearDuplicateIndex(threshold=0.0)
 
 
-def test_add_throughput() -> None:
-    progs = list(_programs().values())
-    index = NearDuplicateIndex()
-    t = time.perf_counter()
-    for rep in range(5):
-        for i, src in enumerate(progs):
-            index.add(f"{rep}:{i}", src + f"\nint pad_{rep}_{i} = {rep * 1000 + i};")
-    rate = 5 * len(progs) / (time.perf_counter() - t)
-    assert rate > 500, rate  # measured ~4,000/s on one core; lenient for loaded CI machines
-
-
 # ---- report (docs/leakage.md) -------------------------------------------------------------------
 
 def report(corpus: int = 20000) -> None:
