@@ -5,9 +5,7 @@
 #   N=30000 STEPS=40000 INIT=.device/w_main.safetensors DEADLINE=540 bash benchmarks/gpu/ddp_call.sh
 set -euo pipefail
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl
-export PYTHONPATH=/tmp/site:$PWD
+source "$(dirname "$0")/env.sh"
 N=${N:-30000}; STEPS=${STEPS:-40000}; DEADLINE=${DEADLINE:-540}; INIT=${INIT:-}
 ONE_MINUTES=${ONE_MINUTES:-1}; EXTRA=${EXTRA:-}  # e.g. "--batch-size 128 --collate-workers 8"
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"

@@ -5,9 +5,8 @@
 #   ett / de:   the paper's protocol (epochs to target / data efficiency) with PROTO settings
 set -euo pipefail
 export PYTHONUNBUFFERED=1
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl
-export PYTHONPATH=/tmp/site:$PWD NSC_TUNE_CACHE=/tmp/nsc_cache
+source "$(dirname "$0")/env.sh"
+export NSC_TUNE_CACHE=/tmp/nsc_cache
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 PROTO=${PROTO:-"--pool 10000 --test 2000 --trials 9 --epochs 400 --workers $(nproc)"}
 nvidia-smi --query-gpu=name --format=csv,noheader || true

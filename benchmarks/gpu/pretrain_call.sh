@@ -8,9 +8,7 @@
 #     bash benchmarks/gpu/pretrain_call.sh
 set -euo pipefail
 export PYTHONUNBUFFERED=1
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl
-export PYTHONPATH=/tmp/site:$PWD
+source "$(dirname "$0")/env.sh"
 N=${N:-100000}
 STEPS=${STEPS:-30000}
 DEADLINE=${DEADLINE:-540}  # seconds after the start by which training must have stopped
