@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from nsc_tune import Kernel, suite, validate
+from nsc_tune.accelerate import speed
 from nsc_tune.kernel.inprocess import SharedKernel
 from nsc_tune.surrogate.fit import fit_auto
 
@@ -39,14 +40,9 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kernels" / "projec
 
 
 def best_time(fn, repeats: int) -> float:
-    """Fastest of ``repeats`` runs (seconds), after one warm-up run."""
+    """Fastest of ``repeats`` runs (seconds), after one warm-up run (Numba, CUDA start-up)."""
     fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    return speed.best_time(fn, max_reps=repeats, budget_s=math.inf)
 
 
 def load(name: str) -> Kernel:
@@ -82,8 +78,9 @@ def measure(name: str, rows: int, fit_samples: int, epochs: int, repeats: int) -
         "surrogate C": best_time(lambda: export.batch(X), repeats),
     }
     # The export computes what torch computes (to float rounding): a check, not a timing.
-    drift = float(np.abs(export.batch(X[:256]) - s.predict(X[:256])).max()
-                  / (np.abs(s.predict(X[:256])).max() + 1e-12))
+    torch_out = s.predict(X[:256])
+    drift = float(np.abs(export.batch(X[:256]) - torch_out).max()
+                  / (np.abs(torch_out).max() + 1e-12))
     if torch.cuda.is_available():
         g = s.to("cuda")
 
