@@ -58,6 +58,7 @@ class PretrainConfig:
     init_weights: str | None = None  # start from these exported weights (fresh optimiser)
     full_weight: float = FULL_WEIGHT  # weight of the log real-unit error term (0: off)
     collate_workers: int = 0  # processes collating batches ahead (0: two threads)
+    schedule_start: int = 0  # step at which warm-up and cosine decay begin (continued runs)
 
 
 def loss_terms(model: torch.nn.Module, batch: Batch, full_weight: float = FULL_WEIGHT
@@ -85,10 +86,12 @@ def loss_terms(model: torch.nn.Module, batch: Batch, full_weight: float = FULL_W
 
 
 def lr_at(step: int, cfg: PretrainConfig) -> float:
-    """Linear warm-up, then cosine decay to 10% of the peak."""
+    """Linear warm-up, then cosine decay to 10% of the peak at ``cfg.steps``; both start at
+    ``cfg.schedule_start`` (a continued run from ``init_weights`` gets a schedule of its own)."""
+    step -= cfg.schedule_start
     if step < cfg.warmup:
-        return cfg.lr * (step + 1) / cfg.warmup
-    t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+        return cfg.lr * (max(step, 0) + 1) / cfg.warmup
+    t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.schedule_start - cfg.warmup))
     return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t)))
 
 
@@ -232,7 +235,7 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="run folder: checkpoints, log, weights")
     for name, default in (("steps", 20_000), ("batch-size", 64), ("rows", 256), ("seed", 0),
                           ("checkpoint-every", 500), ("workers", 0), ("warmup", 500),
-                          ("log-every", 50), ("collate-workers", 0)):
+                          ("log-every", 50), ("collate-workers", 0), ("schedule-start", 0)):
         p.add_argument(f"--{name}", type=int, default=default)
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--full-weight", type=float, default=FULL_WEIGHT,
@@ -262,7 +265,8 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
                           amp=not args.no_amp, workers=args.workers, limit=args.limit,
                           model=json.loads(args.model), init_weights=args.init_weights,
                           full_weight=args.full_weight,
-                          collate_workers=args.collate_workers)
+                          collate_workers=args.collate_workers,
+                          schedule_start=args.schedule_start)
 
 
 def run_from_args(args: argparse.Namespace) -> int:

@@ -126,3 +126,17 @@ def test_log_error_term_matches_a_numpy_computation(programs) -> None:
     terms = [np.log((((pred[b, :, j] - y[b, :, j]) / sigma[b, j]) ** 2).mean() + FULL_FLOOR)
              for b in range(y.shape[0]) for j in range(y.shape[2]) if batch.out_mask[b, j]]
     assert float(parts["log_full"]) == pytest.approx(np.mean(terms), rel=1e-4, abs=1e-4)
+
+
+def test_continued_schedule_warms_up_and_decays_from_its_start() -> None:
+    import math
+
+    from nsc_tune.compiler.pretrain import lr_at
+
+    cfg = PretrainConfig(corpus="c", out="o", steps=1500, lr=1e-3, warmup=100,
+                         schedule_start=1000)
+    assert lr_at(1000, cfg) == pytest.approx(1e-3 / 100)  # warm-up restarts at the start step
+    assert lr_at(1099, cfg) == pytest.approx(1e-3)
+    mid = 1000 + 100 + 200  # halfway through the 400 decay steps: cosine at pi/2
+    assert lr_at(mid, cfg) == pytest.approx(1e-3 * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi / 2))))
+    assert lr_at(1500, cfg) == pytest.approx(1e-4)
