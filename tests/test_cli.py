@@ -102,7 +102,7 @@ def test_fit_auto_saves_a_surrogate_that_tune_starts_from(tmp_path: Path) -> Non
     path = tmp_path / "k.safetensors"
     human = _cli("fit", "kmeans", "--samples", "100", "--epochs", "3", "--out", str(path))
     assert human.returncode == 0, human.stderr[-3000:]
-    assert "auto init: warm-up validation MSE compiled" in human.stdout
+    assert "auto init: best validation MSE compiled" in human.stdout
     assert f"saved {path}" in human.stdout
     s = Surrogate.load(path)
     assert s.kernel.name == "kmeans" and s.init in ("compiled", "random")

@@ -99,9 +99,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
     def human(d: dict) -> None:
         print(f"{k.name}: {k.signature}")
         if d["candidates"]:
-            print("auto init: warm-up validation MSE "
+            print("auto init: best validation MSE "
                   + ", ".join(f"{name} {g(v)}" for name, v in d["candidates"].items())
-                  + f" -> continued {d['init']}")
+                  + f" -> kept {d['init']}")
         print(f"fine-tuned the {d['init']} init on {d['n_train']:,} examples "
               f"({d['n_val']:,} held out for validation) for {d['epochs_run']} epochs in "
               f"{d['fit_seconds']:.1f} s; best validation epoch {d['best_epoch']} "
@@ -171,7 +171,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, default=1000, help="kernel runs to train on")
     p.add_argument("--epochs", type=int, default=500)
     p.add_argument("--init", choices=("auto", "compiled", "random"), default="auto",
-                   help="auto: warm up both, continue the better on validation (default)")
+                   help="auto: train both side by side, keep the better on validation (default)")
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--patience", type=int, default=200,
                    help="stop after this many epochs without validation improvement")

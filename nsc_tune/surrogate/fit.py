@@ -57,6 +57,85 @@ def split(X: np.ndarray, Y: np.ndarray, val_fraction: float, seed: int | None
     return X[train], Y[train], X[val], Y[val]
 
 
+class _Training:
+    """One surrogate's fine-tuning state: optimiser, shuffling, best-validation weights."""
+
+    def __init__(self, model, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray,
+                 Y_val: np.ndarray, lr: float, batch_size: int, seed: int | None) -> None:
+        if X.shape[0] == 0:
+            raise FitError("nothing left to train on after the validation split")
+        if not np.isfinite(Y).all():
+            raise FitError("training outputs contain NaN or inf")
+        self.model, self.batch_size = model, batch_size
+        self.gen = torch.Generator().manual_seed(0 if seed is None else seed)
+        self.scale = torch.as_tensor(
+            np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0)), dtype=torch.float32)
+        if not getattr(model, "output_stats_from_data", False):
+            # Output location and scale from the training examples (part of the data budget).
+            # CompNet's shape is pretrained against standardised targets, so this keeps its
+            # meaning; its zero-shot location/scale guess is only needed with no data at all.
+            with torch.no_grad():
+                model.mu.copy_(symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)))
+                if X.shape[0] >= 2:
+                    model.log_sigma.copy_(torch.log(self.scale))
+            model.output_stats_from_data = True
+        self.x = torch.as_tensor(X, dtype=torch.float32)
+        self.y = torch.as_tensor(Y, dtype=torch.float32)
+        self.xv = torch.as_tensor(np.asarray(X_val), dtype=torch.float32)
+        self.yv = torch.as_tensor(np.asarray(Y_val), dtype=torch.float32)
+        self.opt = torch.optim.Adam(model.parameters(), lr=lr)
+        self.result = FitResult(n_train=self.x.shape[0], n_val=self.xv.shape[0], init=model.init)
+        self.best_state = copy.deepcopy(model.state_dict())
+        self.best = math.inf
+        self.stale = 0
+        if self.xv.shape[0]:  # epoch 0: the initial weights are a candidate too
+            self.best = self._val_mse()
+
+    def _val_mse(self) -> float:
+        with torch.no_grad():
+            return float((((self.model(self.xv) - self.yv) / self.scale) ** 2).mean())
+
+    def epoch(self) -> tuple[float, float]:
+        """One pass over the training examples; returns ``(train_mse, val_mse)``."""
+        x, y = self.x, self.y
+        order = torch.randperm(x.shape[0], generator=self.gen)
+        total = 0.0
+        for start in range(0, x.shape[0], self.batch_size):
+            idx = order[start: start + self.batch_size]
+            loss = (((self.model(x[idx]) - y[idx]) / self.scale) ** 2).mean()
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            total += float(loss.detach()) * idx.shape[0]
+        train_mse = total / x.shape[0]
+        val_mse = self._val_mse() if self.xv.shape[0] else train_mse
+        self.result.history.append((train_mse, val_mse))
+        if val_mse < self.best:
+            self.best, self.stale = val_mse, 0
+            self.best_state = copy.deepcopy(self.model.state_dict())
+            self.result.best_epoch = len(self.result.history)
+        else:
+            self.stale += 1
+        return train_mse, val_mse
+
+    def finish(self) -> FitResult:
+        """Load the best-validation weights into the model; the run's record."""
+        self.model.load_state_dict(self.best_state)
+        self.result.best_val_mse = self.best if self.xv.shape[0] else math.nan
+        return self.result
+
+
+def _arrays(model, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != model.n_inputs or Y.shape != (X.shape[0], model.n_outputs):
+        raise FitError(f"expected X (N, {model.n_inputs}) and Y (N, {model.n_outputs}), got "
+                       f"{X.shape} and {Y.shape}")
+    if X.shape[0] == 0:
+        raise FitError("no training examples: pass n_samples >= 1")
+    return X, Y
+
+
 def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr: float = 0.01,
                   batch_size: int = 256, val_fraction: float = 0.2, patience: int | None = None,
                   seed: int | None = 0, progress: bool = False,
@@ -72,108 +151,67 @@ def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr
     """
     from tqdm import tqdm
 
-    X = np.asarray(X, dtype=np.float64)
-    Y = np.asarray(Y, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != model.n_inputs or Y.shape != (X.shape[0], model.n_outputs):
-        raise FitError(f"expected X (N, {model.n_inputs}) and Y (N, {model.n_outputs}), got "
-                       f"{X.shape} and {Y.shape}")
-    if X.shape[0] == 0:
-        raise FitError("no training examples: pass n_samples >= 1")
+    X, Y = _arrays(model, X, Y)
     if X_val is None:
         X, Y, X_val, Y_val = split(X, Y, val_fraction, seed)
-    if X.shape[0] == 0:
-        raise FitError("nothing left to train on after the validation split")
-    if not np.isfinite(Y).all():
-        raise FitError("training outputs contain NaN or inf")
-    gen = torch.Generator().manual_seed(0 if seed is None else seed)
-    scale = torch.as_tensor(np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0)),
-                            dtype=torch.float32)
-    if not getattr(model, "output_stats_from_data", False):
-        # Output location and scale from the training examples (part of the data budget).
-        # CompNet's shape is pretrained against standardised targets, so this keeps its meaning;
-        # its zero-shot location/scale guess is only needed when there is no data at all.
-        with torch.no_grad():
-            model.mu.copy_(symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)))
-            if X.shape[0] >= 2:
-                model.log_sigma.copy_(torch.log(scale))
-        model.output_stats_from_data = True
-    x = torch.as_tensor(X, dtype=torch.float32)
-    y = torch.as_tensor(Y, dtype=torch.float32)
-    xv = torch.as_tensor(np.asarray(X_val), dtype=torch.float32)
-    yv = torch.as_tensor(np.asarray(Y_val), dtype=torch.float32)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    result = FitResult(n_train=x.shape[0], n_val=xv.shape[0], init=model.init)
-    best_state = copy.deepcopy(model.state_dict())
-    best = math.inf
-    if xv.shape[0]:  # epoch 0: the initial weights are a candidate too
-        with torch.no_grad():
-            best = float((((model(xv) - yv) / scale) ** 2).mean())
-    stale = 0
+    run = _Training(model, X, Y, X_val, Y_val, lr, batch_size, seed)
     bar = tqdm(range(epochs), desc=f"fit {model.kernel.name}", disable=not progress)
     for epoch in bar:
-        order = torch.randperm(x.shape[0], generator=gen)
-        total = 0.0
-        for start in range(0, x.shape[0], batch_size):
-            idx = order[start: start + batch_size]
-            loss = (((model(x[idx]) - y[idx]) / scale) ** 2).mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * idx.shape[0]
-        train_mse = total / x.shape[0]
-        with torch.no_grad():
-            val_mse = float((((model(xv) - yv) / scale) ** 2).mean()) if xv.shape[0] else \
-                train_mse
-        result.history.append((train_mse, val_mse))
+        train_mse, val_mse = run.epoch()
         if on_epoch is not None:
             on_epoch(epoch + 1, model)
-        if val_mse < best:
-            best, stale = val_mse, 0
-            best_state = copy.deepcopy(model.state_dict())
-            result.best_epoch = epoch + 1
-        else:
-            stale += 1
         if progress and epoch % 50 == 0:
             bar.set_postfix(train=f"{train_mse:.3g}", val=f"{val_mse:.3g}")
-        if patience is not None and stale >= patience:
+        if patience is not None and run.stale >= patience:
             break
-    model.load_state_dict(best_state)
-    result.best_val_mse = best if xv.shape[0] else math.nan
-    return result
+    return run.finish()
 
 
-def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int = 50,
-             seed: int | None = 0, weights=None, width: int | None = None, **kwargs):
-    """Fine-tune both a compiled and a random initialisation for ``warmup_epochs`` on the same
-    split, then continue only the one with the lower validation error.
+def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int | None = None,
+             seed: int | None = 0, weights=None, width: int | None = None, epochs: int = 5000,
+             lr: float = 0.01, batch_size: int = 256, val_fraction: float = 0.2,
+             patience: int | None = None, progress: bool = False, on_epoch=None):
+    """Fine-tune a compiled and a random initialisation side by side on the same split and keep
+    the one with the lower validation error.
 
-    Best-validation weights are kept throughout, so the result's validation error is never above
-    the better candidate's at the end of the warm-up.
+    By default both train for the whole run (a race: the same epochs, twice the arithmetic of
+    one surrogate), so the result's validation error is the better candidate's at the end. With
+    ``warmup_epochs`` set, only the leader after that many epochs goes on (cheaper; a candidate
+    that starts slowly but ends better is then lost). Best-validation weights are kept
+    throughout; ``patience`` stops a candidate after that many epochs without improvement.
+    ``on_epoch(epoch, model)`` sees the current leader (lowest validation error so far).
 
     Returns:
-        ``(surrogate, result, candidates)`` where ``candidates`` maps each init to its warm-up
-        validation error.
+        ``(surrogate, result, candidates)``: the winner, its ``FitResult`` (``init`` names it)
+        and each initialisation's best validation error (a dropped one's at the warm-up).
     """
+    from tqdm import tqdm
+
     from nsc_tune.surrogate.model import Surrogate
 
-    X_tr, Y_tr, X_val, Y_val = split(np.asarray(X, dtype=np.float64),
-                                     np.asarray(Y, dtype=np.float64),
-                                     kwargs.pop("val_fraction", 0.2), seed)
-    epochs = kwargs.pop("epochs", 5000)
     compiled = Surrogate.compiled(kernel, weights)
     random = Surrogate.random(kernel, width=width or compiled.width, depth=compiled.depth,
                               seed=seed)
-    runs = {}
-    for s in (compiled, random):
-        runs[s.init] = (s, fit_surrogate(s, X_tr, Y_tr, epochs=min(warmup_epochs, epochs),
-                                         seed=seed, X_val=X_val, Y_val=Y_val, **kwargs))
-    candidates = {k: r.best_val_mse for k, (_, r) in runs.items()}
-    winner, first = min(runs.values(), key=lambda sr: sr[1].best_val_mse)
-    rest = fit_surrogate(winner, X_tr, Y_tr, epochs=max(epochs - warmup_epochs, 0), seed=seed,
-                         X_val=X_val, Y_val=Y_val, **kwargs) if epochs > warmup_epochs else first
-    history = first.history + (rest.history if rest is not first else [])
-    best = min(first.best_val_mse, rest.best_val_mse)
-    continued = rest is not first and rest.best_epoch > 0
-    best_epoch = len(first.history) + rest.best_epoch if continued else first.best_epoch
-    result = FitResult(history, best_epoch, best, first.n_train, first.n_val, winner.init)
-    return winner, result, candidates
+    X, Y = _arrays(compiled, X, Y)
+    X_tr, Y_tr, X_val, Y_val = split(X, Y, val_fraction, seed)
+    runs = [_Training(s, X_tr, Y_tr, X_val, Y_val, lr, batch_size, seed)
+            for s in (compiled, random)]
+    active = list(runs)
+    bar = tqdm(range(epochs), desc=f"fit {kernel.name} (auto)", disable=not progress)
+    for epoch in bar:
+        for run in active:
+            run.epoch()
+        if warmup_epochs is not None and epoch + 1 == warmup_epochs and len(active) > 1:
+            active = [min(active, key=lambda r: r.best)]
+        leader = min(runs, key=lambda r: r.best)
+        if on_epoch is not None:
+            on_epoch(epoch + 1, leader.model)
+        if progress and epoch % 50 == 0:
+            bar.set_postfix({r.model.init: f"{r.best:.3g}" for r in runs})
+        if patience is not None:
+            active = [r for r in active if r.stale < patience]
+            if not active:
+                break
+    candidates = {r.model.init: r.best for r in runs}
+    winner = min(runs, key=lambda r: r.best)
+    return winner.model, winner.finish(), candidates

@@ -44,3 +44,8 @@ def test_epochs_to_target_counts_epochs() -> None:
     (entry,) = result["table"]
     assert 1 <= entry["epochs_random"] <= TINY.epochs
     assert entry["target_mse"] > 0
+    # auto races both candidates for the whole run: twice the arithmetic per epoch.
+    assert entry["surrogate_epochs_auto"] == 2 * entry["epochs_auto"]
+    assert math.isclose(entry["speedup_auto_compute"],
+                        entry["epochs_random"] / max(entry["surrogate_epochs_auto"], 1.0))
+    assert "auto_compute" in result["geomean_speedup"]

@@ -8,7 +8,7 @@ import torch
 
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate import Surrogate
-from nsc_tune.surrogate.fit import FitError, draw, fit_auto
+from nsc_tune.surrogate.fit import FitError, draw, fit_auto, fit_surrogate, split
 
 # A smooth closed form: y = 3 x^2 - 2 x z + 5 on [-1, 1]^2 (outputs far from zero mean).
 SRC = """
@@ -44,6 +44,22 @@ def test_best_validation_weights_are_kept() -> None:
 
 
 def test_auto_init_never_ends_worse_than_the_better_candidate() -> None:
+    k = Kernel.from_source(SRC)
+    X, Y = draw(k, 120, seed=5)
+    s, result, candidates = fit_auto(k, X, Y, epochs=80, patience=None, seed=5)
+    # The same two candidates trained on their own, on the same split.
+    X_tr, Y_tr, X_val, Y_val = split(X, Y, 0.2, seed=5)
+    alone = {}
+    for c in (Surrogate.compiled(k), Surrogate.random(k, seed=5)):
+        r = fit_surrogate(c, X_tr, Y_tr, epochs=80, seed=5, X_val=X_val, Y_val=Y_val)
+        alone[c.init] = r.best_val_mse
+    assert candidates == pytest.approx(alone, rel=1e-9)
+    assert s.init == min(alone, key=alone.get)
+    assert result.best_val_mse == pytest.approx(min(alone.values()), rel=1e-9)
+    assert len(result.history) == 80
+
+
+def test_auto_with_a_warm_up_continues_only_the_leader() -> None:
     k = Kernel.from_source(SRC)
     X, Y = draw(k, 120, seed=5)
     s, result, candidates = fit_auto(k, X, Y, epochs=80, warmup_epochs=20, patience=None,
