@@ -32,6 +32,8 @@ STATS_WEIGHT = 0.1
 #: Weight of the log error in real units (the zero-shot metric's own scale) and its floor.
 FULL_WEIGHT = 1.0
 FULL_FLOOR = 1e-3
+#: Steps after which a run's rate counts as steady (worker start-up, CUDA warm-up are over).
+STEADY_AFTER = 100
 
 
 @dataclass
@@ -148,6 +150,7 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     deadline = start + 60 * cfg.max_minutes if cfg.max_minutes else None
     bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", disable=not progress or rank != 0)
     prefetch = Prefetcher(sampler, step, cfg.steps, rank, world, cfg.collate_workers)
+    steady = None  # (time, step) once start-up is over: the first STEADY_AFTER steps
     while step < cfg.steps:
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, cfg)
@@ -160,6 +163,8 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
         optimizer.step()
         step += 1
         bar.update(1)
+        if step - start_step == STEADY_AFTER:
+            steady = (time.time(), step)
         if log is not None and (step % cfg.log_every == 0 or step == cfg.steps):
             rec = {"step": step, **{k: float(v) for k, v in parts.items()},
                    "lr": lr_at(step - 1, cfg),
@@ -188,6 +193,8 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
                "steps_per_second": round((step - start_step) / max(elapsed, 1e-9), 3),
                "programs_per_second": round((step - start_step) * cfg.batch_size
                                             / max(elapsed, 1e-9), 1),
+               "steady_steps_per_second": None if steady is None else round(
+                   (step - steady[1]) / max(start + elapsed - steady[0], 1e-9), 3),
                "train_programs": len(programs), "load_seconds": round(load_seconds, 1),
                "world_size": world, "device": str(device),
                "parameters": sum(p.numel() for p in model.parameters())}
