@@ -221,10 +221,17 @@ def plot_loss(log_path: Path, png: Path) -> Path | None:
     if not recs:
         return None
     steps = np.array([r["step"] for r in recs])
+    # Batches group programs of similar length, so single records swing: draw them faintly and a
+    # running mean over ~1/30 of the run on top.
+    window = max(1, len(recs) // 30)
     fig, ax = plt.subplots(figsize=(7, 4))
     for key in ("loss", "shape_mse", "stats", "log_full"):
         if key in recs[-1]:
-            ax.plot(steps, [r.get(key, np.nan) for r in recs], label=key)
+            raw = np.array([r.get(key, np.nan) for r in recs], dtype=float)
+            line, = ax.plot(steps, raw, lw=0.6, alpha=0.25)
+            smooth = np.convolve(raw, np.ones(window) / window, mode="valid")
+            ax.plot(steps[window - 1:], smooth, color=line.get_color(), lw=1.8,
+                    label=f"{key} (mean of {window})" if window > 1 else key)
     ax.set_yscale("symlog", linthresh=0.1)
     ax.set_xlabel("step")
     ax.set_ylabel("training loss")
