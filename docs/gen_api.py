@@ -21,7 +21,7 @@ SECTIONS: list[tuple[str, list[str] | None]] = [
     ("nsc_tune", ["Kernel", "compile", "Surrogate", "validate", "accelerate", "NscTuneError"]),
     ("nsc_tune.kernel", ["Kernel", "Signature", "Arg", "KernelError", "DomainWarning"]),
     ("nsc_tune.surrogate", ["compile", "Surrogate"]),
-    ("nsc_tune.surrogate.fit", ["fit_surrogate", "fit_auto", "FitResult", "draw", "split",
+    ("nsc_tune.surrogate.fit", ["fit_surrogate", "fit_auto", "race", "FitResult", "draw", "split",
                                 "FitError"]),
     ("nsc_tune.surrogate.io", ["save", "load", "kernel_shapes", "SurrogateFileError"]),
     ("nsc_tune.surrogate.export", ["export_c", "ExportError"]),

@@ -167,37 +167,31 @@ def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr
     return run.finish()
 
 
-def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int | None = None,
-             seed: int | None = 0, weights=None, width: int | None = None, epochs: int = 5000,
-             lr: float = 0.01, batch_size: int = 256, val_fraction: float = 0.2,
-             patience: int | None = None, progress: bool = False, on_epoch=None):
-    """Fine-tune a compiled and a random initialisation side by side on the same split and keep
-    the one with the lower validation error.
+def race(candidates: list, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int | None = None,
+         seed: int | None = 0, epochs: int = 5000, lr: float = 0.01, batch_size: int = 256,
+         val_fraction: float = 0.2, patience: int | None = None, progress: bool = False,
+         on_epoch=None):
+    """Fine-tune several surrogates of one kernel side by side on the same split; keep the one
+    with the lowest validation error.
 
-    By default both train for the whole run (a race: the same epochs, twice the arithmetic of
-    one surrogate), so the result's validation error is the better candidate's at the end. With
-    ``warmup_epochs`` set, only the leader after that many epochs goes on (cheaper; a candidate
-    that starts slowly but ends better is then lost). Best-validation weights are kept
-    throughout; ``patience`` stops a candidate after that many epochs without improvement.
-    ``on_epoch(epoch, model)`` sees the current leader (lowest validation error so far).
+    By default all train for the whole run (the same epochs; the arithmetic of one surrogate per
+    candidate). With ``warmup_epochs`` set, only the leader after that many epochs goes on
+    (cheaper; a candidate that starts slowly but ends better is then lost). Best-validation
+    weights are kept throughout; ``patience`` stops a candidate after that many epochs without
+    improvement. ``on_epoch(epoch, model)`` sees the current leader.
 
     Returns:
-        ``(surrogate, result, candidates)``: the winner, its ``FitResult`` (``init`` names it)
-        and each initialisation's best validation error (a dropped one's at the warm-up).
+        ``(winner, result, errors)``: the winning surrogate (trained in place), its ``FitResult``
+        and each candidate's best validation error, keyed by its ``init``.
     """
     from tqdm import tqdm
 
-    from nsc_tune.surrogate.model import Surrogate
-
-    compiled = Surrogate.compiled(kernel, weights)
-    random = Surrogate.random(kernel, width=width or compiled.width, depth=compiled.depth,
-                              seed=seed)
-    X, Y = _arrays(compiled, X, Y)
+    X, Y = _arrays(candidates[0], X, Y)
     X_tr, Y_tr, X_val, Y_val = split(X, Y, val_fraction, seed)
-    runs = [_Training(s, X_tr, Y_tr, X_val, Y_val, lr, batch_size, seed)
-            for s in (compiled, random)]
+    runs = [_Training(s, X_tr, Y_tr, X_val, Y_val, lr, batch_size, seed) for s in candidates]
     active = list(runs)
-    bar = tqdm(range(epochs), desc=f"fit {kernel.name} (auto)", disable=not progress)
+    name = candidates[0].kernel.name
+    bar = tqdm(range(epochs), desc=f"fit {name} (auto)", disable=not progress)
     for epoch in bar:
         for run in active:
             run.epoch()
@@ -212,6 +206,25 @@ def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int
             active = [r for r in active if r.stale < patience]
             if not active:
                 break
-    candidates = {r.model.init: r.best for r in runs}
+    errors = {r.model.init: r.best for r in runs}
     winner = min(runs, key=lambda r: r.best)
-    return winner.model, winner.finish(), candidates
+    return winner.model, winner.finish(), errors
+
+
+def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, seed: int | None = 0,
+             weights=None, width: int | None = None, **kwargs):
+    """``init="auto"``: race a compiled and a random initialisation (``race``) and keep the one
+    with the lower validation error, so a compiled init that is worse than a random one on this
+    kernel costs arithmetic, not accuracy. ``kwargs`` go to ``race`` (epochs, lr, patience,
+    warmup_epochs, ...).
+
+    Returns:
+        ``(surrogate, result, candidates)``: the winner, its ``FitResult`` (``init`` names it)
+        and each initialisation's best validation error.
+    """
+    from nsc_tune.surrogate.model import Surrogate
+
+    compiled = Surrogate.compiled(kernel, weights)
+    random = Surrogate.random(kernel, width=width or compiled.width, depth=compiled.depth,
+                              seed=seed)
+    return race([compiled, random], X, Y, seed=seed, **kwargs)

@@ -116,7 +116,7 @@ class Surrogate(nn.Module):
     def fit(self, data: Kernel | tuple[np.ndarray, np.ndarray], *, n_samples: int = 1024,
             epochs: int = 5000, lr: float = 0.01, batch_size: int = 256,
             val_fraction: float = 0.2, patience: int | None = 200, seed: int | None = 0,
-            progress: bool = True):
+            init: str | None = None, progress: bool = True):
         """Fine-tune on examples; keeps the weights of the best validation epoch.
 
         Arguments:
@@ -125,17 +125,33 @@ class Surrogate(nn.Module):
             epochs, lr, batch_size: Adam settings (the paper: lr 0.01, 5000 epochs).
             val_fraction: share of the examples held out for validation / early stopping.
             patience: stop after this many epochs without validation improvement (None: never).
-            seed: data draw, split and shuffling.
+            seed: data draw, split and shuffling (and the random candidate of ``init="auto"``).
+            init: ``"auto"`` also trains a random initialisation of the same architecture side
+                by side and keeps whichever is better on validation (this surrogate's weights
+                and ``init`` then become the winner's); None fine-tunes these weights only.
 
         Returns:
-            A ``FitResult`` (history, best epoch, best validation error, counts).
+            A ``FitResult`` (history, best epoch, best validation error, counts, ``init``).
         """
-        from nsc_tune.surrogate.fit import draw, fit_surrogate
+        from nsc_tune.surrogate.fit import FitError, draw, fit_surrogate, race
 
         X, Y = draw(data, n_samples, seed) if isinstance(data, Kernel) else data
-        return fit_surrogate(self, X, Y, epochs=epochs, lr=lr, batch_size=batch_size,
-                             val_fraction=val_fraction, patience=patience, seed=seed,
-                             progress=progress)
+        kw = dict(epochs=epochs, lr=lr, batch_size=batch_size, val_fraction=val_fraction,
+                  patience=patience, seed=seed, progress=progress)
+        if init is None:
+            return fit_surrogate(self, X, Y, **kw)
+        if init != "auto":
+            raise FitError(f"init={init!r}: use 'auto' (race against a random init) or None")
+        if self.init == "random":
+            raise FitError("init='auto' races this surrogate against a random init, but it is "
+                           "random already: start from nsc_tune.compile(kernel)")
+        rival = Surrogate.random(self.kernel, width=self.width, depth=self.depth, seed=seed)
+        winner, result, _ = race([self, rival], X, Y, **kw)
+        if winner is not self:
+            self.load_state_dict(winner.state_dict())
+            self.init = winner.init
+            self.output_stats_from_data = True
+        return result
 
     def to_c(self, name: str | None = None, path: str | Path | None = None) -> str:
         """Export to C: a function with the kernel's prototype (see ``surrogate.export``).

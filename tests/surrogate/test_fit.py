@@ -70,6 +70,32 @@ def test_auto_with_a_warm_up_continues_only_the_leader() -> None:
     assert len(result.history) == 80
 
 
+def test_fit_method_with_auto_init_takes_the_winners_weights() -> None:
+    k = Kernel.from_source(SRC)
+    X, Y = draw(k, 120, seed=5)
+    s = Surrogate.compiled(k)
+    result = s.fit((X, Y), epochs=80, patience=None, seed=5, init="auto", progress=False)
+    winner, _, errors = fit_auto(k, X, Y, epochs=80, seed=5)  # the same race, as a function
+    assert s.init == result.init == winner.init == min(errors, key=errors.get)
+    x = torch.as_tensor(X[:10], dtype=torch.float32)
+    assert torch.allclose(s(x), winner(x))
+    # The adopted weights score as reported on the held-out split.
+    _, _, X_val, Y_val = split(X, Y, 0.2, seed=5)
+    with torch.no_grad():
+        err = ((s(torch.as_tensor(X_val, dtype=torch.float32)).numpy() - Y_val)
+               / np.maximum(split(X, Y, 0.2, seed=5)[1].std(axis=0), 1e-6)) ** 2
+    assert float(err.mean()) == pytest.approx(result.best_val_mse, rel=1e-4)
+
+
+def test_auto_init_needs_a_non_random_start_and_a_known_name() -> None:
+    k = Kernel.from_source(SRC)
+    X, Y = draw(k, 40, seed=1)
+    with pytest.raises(FitError, match="random already"):
+        Surrogate.random(k).fit((X, Y), epochs=2, init="auto", progress=False)
+    with pytest.raises(FitError, match="init='best'"):
+        Surrogate.compiled(k).fit((X, Y), epochs=2, init="best", progress=False)
+
+
 def test_bad_fit_input_is_a_typed_error() -> None:
     k = Kernel.from_source(SRC)
     s = Surrogate.random(k)
