@@ -31,7 +31,7 @@ class FitSettings:
             the gate's threshold (independent draws; default ``4 * n_samples``: the gate
             accepts more with more data, and these runs are only Numba evaluations).
         epochs, patience: fine-tuning length and early stopping (best validation epoch kept).
-        init: "auto" (compiled vs random, the better one after a warm-up), "compiled", "random".
+        init: "auto" (compiled and random side by side, the better one kept), "compiled", "random".
         width: hidden width for ``init="random"`` (None: the surrogate family's default).
         gate_width, gate_epochs, quantile: the error predictor's width, training epochs and the
             quantile of the log error ratio it regresses.
