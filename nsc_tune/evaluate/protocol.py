@@ -23,6 +23,11 @@ import numpy as np
 INITS = ("random", "compiled", "text_agnostic", "auto")
 
 
+def random_seed_of(trial: int) -> int:
+    """The random initialisation's seed in a trial (the baseline's and auto's candidate)."""
+    return 1000 * trial + 7
+
+
 @dataclass(frozen=True)
 class ProtocolConfig:
     """Settings (the paper's: pool per kernel, fractions, 9 trials, lr 0.01, 5000 epochs)."""
@@ -76,7 +81,7 @@ def _run(task: tuple) -> dict:
     name, fraction, trial, init, cfg, track = task
     k, Xp, Yp, Xt, Yt = _data(name, cfg)
     n = int(round(cfg.pool * fraction))
-    s = _surrogate(k, init, seed=1000 * trial + 7)
+    s = _surrogate(k, init, seed=random_seed_of(trial))
     curve: list[float] = []
     xt = torch.as_tensor(Xt, dtype=torch.float32)
     yt = torch.as_tensor(Yt, dtype=torch.float32)
@@ -94,8 +99,11 @@ def _run(task: tuple) -> dict:
         if init == "auto":
             from nsc_tune.surrogate.fit import fit_auto
 
+            # Its random candidate is this trial's random baseline (same weights, split and
+            # shuffling): per trial, auto is one of the two baseline runs, picked on validation.
             # The curve follows the leading candidate (lowest validation error so far).
             s, res, _ = fit_auto(k, Xp[idx], Yp[idx], epochs=cfg.epochs, seed=trial,
+                                 random_seed=random_seed_of(trial),
                                  warmup_epochs=cfg.warmup_epochs, lr=cfg.lr,
                                  batch_size=cfg.batch_size, on_epoch=hook)
         else:

@@ -212,11 +212,12 @@ def race(candidates: list, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int |
 
 
 def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, seed: int | None = 0,
-             weights=None, width: int | None = None, **kwargs):
+             weights=None, width: int | None = None, random_seed: int | None = None, **kwargs):
     """``init="auto"``: race a compiled and a random initialisation (``race``) and keep the one
     with the lower validation error, so a compiled init that is worse than a random one on this
-    kernel costs arithmetic, not accuracy. ``kwargs`` go to ``race`` (epochs, lr, patience,
-    warmup_epochs, ...).
+    kernel costs arithmetic, not accuracy. ``seed`` sets the split and shuffling, ``random_seed``
+    the random candidate's weights (default: ``seed``). ``kwargs`` go to ``race`` (epochs, lr,
+    patience, warmup_epochs, ...).
 
     Returns:
         ``(surrogate, result, candidates)``: the winner, its ``FitResult`` (``init`` names it)
@@ -226,5 +227,5 @@ def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, seed: int | None =
 
     compiled = Surrogate.compiled(kernel, weights)
     random = Surrogate.random(kernel, width=width or compiled.width, depth=compiled.depth,
-                              seed=seed)
+                              seed=seed if random_seed is None else random_seed)
     return race([compiled, random], X, Y, seed=seed, **kwargs)

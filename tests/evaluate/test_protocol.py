@@ -49,3 +49,12 @@ def test_epochs_to_target_counts_epochs() -> None:
     assert math.isclose(entry["speedup_auto_compute"],
                         entry["epochs_random"] / max(entry["surrogate_epochs_auto"], 1.0))
     assert "auto_compute" in result["geomean_speedup"]
+
+
+def test_auto_is_one_of_the_two_baseline_runs_per_trial() -> None:
+    # auto's random candidate is the trial's random baseline, on the same split and shuffling:
+    # per trial its test error equals the compiled run's or the random run's.
+    rows = data_efficiency(TINY, progress=False)["rows"]
+    for trial in range(TINY.trials):
+        got = {r["init"]: r["test_mse"] for r in rows if r["trial"] == trial and r["n"] > 0}
+        assert min(abs(got["auto"] - got[i]) / got[i] for i in ("random", "compiled")) < 1e-5, got
