@@ -62,7 +62,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                   epochs=args.epochs, inits=tuple(args.inits),
                                   workers=args.workers, seed=args.seed)
     if args.eval_command == "data-efficiency":
-        result = protocol.data_efficiency(cfg, progress=not args.json)
+        reuse = None
+        if args.reuse:
+            try:
+                reuse = json.loads(Path(args.reuse).read_text())
+            except (OSError, json.JSONDecodeError) as exc:
+                raise UsageError(f"--reuse {args.reuse}: {exc}") from exc
+        try:
+            result = protocol.data_efficiency(cfg, progress=not args.json, reuse=reuse)
+        except ValueError as exc:
+            raise UsageError(f"--reuse {args.reuse}: {exc}") from exc
     else:
         result = protocol.epochs_to_target(cfg, fraction=args.fractions[-1],
                                            progress=not args.json)
@@ -122,5 +131,9 @@ def add(sub: argparse._SubParsersAction) -> None:
         e.add_argument("--workers", type=int, default=0)
         e.add_argument("--seed", type=int, default=0)
         e.add_argument("--out", default=None, help="folder for JSON and Markdown results")
+        if name == "data-efficiency":
+            e.add_argument("--reuse", default=None, metavar="JSON",
+                           help="take the matching rows of an earlier data-efficiency.json with "
+                           "the same settings instead of running them again")
         e.add_argument("--json", action="store_true")
         e.set_defaults(func=cmd_eval)

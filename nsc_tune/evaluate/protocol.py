@@ -128,13 +128,32 @@ def _map(tasks: list[tuple], workers: int, progress: bool) -> list[dict]:
                          disable=not progress))
 
 
-def data_efficiency(cfg: ProtocolConfig, progress: bool = True) -> dict:
-    """Run the data-efficiency protocol; returns rows and the summary table."""
+#: Settings that must agree for rows of an earlier run to be reused (the rest only select rows).
+SAME_FOR_REUSE = ("pool", "test", "epochs", "lr", "batch_size", "warmup_epochs", "seed")
+
+
+def data_efficiency(cfg: ProtocolConfig, progress: bool = True,
+                    reuse: dict | None = None) -> dict:
+    """Run the data-efficiency protocol; returns rows and the summary table.
+
+    ``reuse``: an earlier result with the same settings (``SAME_FOR_REUSE``); its rows for the
+    same (kernel, fraction, trial, init) are taken instead of being run again (every run is
+    deterministic given its settings and the weights, so this only saves time).
+    """
+    old = {}
+    if reuse is not None:
+        theirs = reuse["config"]
+        differ = [k for k in SAME_FOR_REUSE if theirs.get(k) != getattr(cfg, k)]
+        if differ:
+            raise ValueError(f"cannot reuse rows run with other settings: {', '.join(differ)}")
+        old = {(r["kernel"], r["fraction"], r["trial"], r["init"]): r for r in reuse["rows"]}
     tasks = [(k, f, t, i, cfg, False) for k in cfg.kernels for f in cfg.fractions
              for t in range(cfg.trials) for i in cfg.inits]
-    rows = _map(tasks, cfg.workers, progress)
+    todo = [t for t in tasks if t[:4] not in old]
+    done = {t[:4]: r for t, r in zip(todo, _map(todo, cfg.workers, progress), strict=True)}
+    rows = [dict(old[t[:4]]) if t[:4] in old else done[t[:4]] for t in tasks]
     for r in rows:
-        r.pop("curve")
+        r.pop("curve", None)
     return {"config": asdict(cfg), "rows": rows, "summary": summarise(rows, cfg.inits)}
 
 
@@ -149,12 +168,12 @@ def summarise(rows: list[dict], inits: tuple[str, ...]) -> dict:
         for init in inits:
             entry[init] = float(np.mean(acc[(kernel, fraction, init)]))
         for init in inits:
-            if init != "random":
+            if init != "random" and "random" in inits:
                 entry[f"improvement_{init}"] = entry["random"] / max(entry[init], 1e-300)
         table.append(entry)
     geo = {}
     for init in inits:
-        if init != "random":
+        if init != "random" and "random" in inits:
             vals = [e[f"improvement_{init}"] for e in table]
             geo[init] = float(math.exp(np.mean(np.log(vals))))
     return {"table": table, "geomean_improvement": geo}

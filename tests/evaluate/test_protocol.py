@@ -58,3 +58,19 @@ def test_auto_is_one_of_the_two_baseline_runs_per_trial() -> None:
     for trial in range(TINY.trials):
         got = {r["init"]: r["test_mse"] for r in rows if r["trial"] == trial and r["n"] > 0}
         assert min(abs(got["auto"] - got[i]) / got[i] for i in ("random", "compiled")) < 1e-5, got
+
+
+def test_reused_rows_equal_a_fresh_run_and_settings_must_agree() -> None:
+    import dataclasses
+
+    import pytest
+
+    base = dataclasses.replace(TINY, inits=("random", "compiled"))
+    first = data_efficiency(base, progress=False)
+    merged = data_efficiency(TINY, progress=False, reuse=first)
+    fresh = data_efficiency(TINY, progress=False)
+    assert [r["init"] for r in merged["rows"]] == [r["init"] for r in fresh["rows"]]
+    for a, b in zip(merged["rows"], fresh["rows"], strict=True):
+        assert a["test_mse"] == pytest.approx(b["test_mse"], rel=1e-6), (a, b)
+    with pytest.raises(ValueError, match="epochs"):
+        data_efficiency(dataclasses.replace(TINY, epochs=9), progress=False, reuse=first)
