@@ -26,7 +26,7 @@ SECTIONS: list[tuple[str, list[str] | None]] = [
     ("nsc_tune.surrogate.io", ["save", "load", "kernel_shapes", "SurrogateFileError"]),
     ("nsc_tune.surrogate.export", ["export_c", "ExportError"]),
     ("nsc_tune.evaluate", None),
-    ("nsc_tune.evaluate.protocol", ["ProtocolConfig", "data_efficiency", "epochs_to_target",
+    ("nsc_tune.evaluate.protocol", ["ProtocolConfig", "data_efficiency", "reusable_rows", "epochs_to_target",
                                     "markdown"]),
     ("nsc_tune.tune", ["minimize", "refine", "TuneResult", "resolve_bounds", "verify",
                        "TuneError"]),

@@ -295,3 +295,21 @@ def test_every_subcommand_has_help() -> None:
             assert "bundled suite kernel" in " ".join(text.split()), name
     out = _cli("tune", "--help")
     assert out.returncode == 0 and "--target OUTPUT=VALUE" in out.stdout
+
+
+def test_eval_reuse_of_a_bad_file_is_refused_before_any_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import json as _j
+
+    from nsc_tune.cli import main
+
+    other = tmp_path / "other.json"
+    other.write_text(_j.dumps({"config": {"pool": 10000, "test": 2000, "epochs": 200,
+                                          "lr": 0.01, "batch_size": 256, "warmup_epochs": None,
+                                          "seed": 0}, "rows": []}))
+    base = ["eval", "data-efficiency", "--kernels", "kmeans", "--epochs", "5", "--reuse"]
+    for path, needle in ((tmp_path / "missing.json", "No such file"),
+                         (other, "other settings: epochs"),
+                         (_write(tmp_path, "notes.json", "[1, 2]"), "not a data-efficiency")):
+        assert main(base + [str(path)]) == 2
+        _one_clear_line(capsys.readouterr().err, needle)

@@ -66,12 +66,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.reuse:
             try:
                 reuse = json.loads(Path(args.reuse).read_text())
-            except (OSError, json.JSONDecodeError) as exc:
+                protocol.reusable_rows(cfg, reuse)  # checked before any run starts
+            except (OSError, ValueError) as exc:  # JSONDecodeError is a ValueError
                 raise UsageError(f"--reuse {args.reuse}: {exc}") from exc
-        try:
-            result = protocol.data_efficiency(cfg, progress=not args.json, reuse=reuse)
-        except ValueError as exc:
-            raise UsageError(f"--reuse {args.reuse}: {exc}") from exc
+        result = protocol.data_efficiency(cfg, progress=not args.json, reuse=reuse)
     else:
         result = protocol.epochs_to_target(cfg, fraction=args.fractions[-1],
                                            progress=not args.json)

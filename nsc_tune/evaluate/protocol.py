@@ -132,6 +132,20 @@ def _map(tasks: list[tuple], workers: int, progress: bool) -> list[dict]:
 SAME_FOR_REUSE = ("pool", "test", "epochs", "lr", "batch_size", "warmup_epochs", "seed")
 
 
+def reusable_rows(cfg: ProtocolConfig, reuse: dict) -> dict[tuple, dict]:
+    """The rows of an earlier data-efficiency result, keyed by (kernel, fraction, trial, init).
+
+    Raises ``ValueError`` when it is not such a result or was run with other settings
+    (``SAME_FOR_REUSE``)."""
+    if not isinstance(reuse, dict) or not isinstance(reuse.get("config"), dict) \
+            or not isinstance(reuse.get("rows"), list):
+        raise ValueError("not a data-efficiency result (expected 'config' and 'rows')")
+    differ = [k for k in SAME_FOR_REUSE if reuse["config"].get(k) != getattr(cfg, k)]
+    if differ:
+        raise ValueError(f"cannot reuse rows run with other settings: {', '.join(differ)}")
+    return {(r["kernel"], r["fraction"], r["trial"], r["init"]): r for r in reuse["rows"]}
+
+
 def data_efficiency(cfg: ProtocolConfig, progress: bool = True,
                     reuse: dict | None = None) -> dict:
     """Run the data-efficiency protocol; returns rows and the summary table.
@@ -140,13 +154,7 @@ def data_efficiency(cfg: ProtocolConfig, progress: bool = True,
     same (kernel, fraction, trial, init) are taken instead of being run again (every run is
     deterministic given its settings and the weights, so this only saves time).
     """
-    old = {}
-    if reuse is not None:
-        theirs = reuse["config"]
-        differ = [k for k in SAME_FOR_REUSE if theirs.get(k) != getattr(cfg, k)]
-        if differ:
-            raise ValueError(f"cannot reuse rows run with other settings: {', '.join(differ)}")
-        old = {(r["kernel"], r["fraction"], r["trial"], r["init"]): r for r in reuse["rows"]}
+    old = {} if reuse is None else reusable_rows(cfg, reuse)
     tasks = [(k, f, t, i, cfg, False) for k in cfg.kernels for f in cfg.fractions
              for t in range(cfg.trials) for i in cfg.inits]
     todo = [t for t in tasks if t[:4] not in old]
