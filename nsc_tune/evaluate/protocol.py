@@ -111,8 +111,9 @@ def _run(task: tuple) -> dict:
                                 batch_size=cfg.batch_size, seed=trial, X_val=Xv, Y_val=Yv,
                                 on_epoch=hook)
         best_epoch = res.best_epoch
+    # "kept": the initialisation the result came from (auto's winner; the init itself otherwise).
     return {"kernel": name, "fraction": fraction, "n": n, "trial": trial, "init": init,
-            "test_mse": test_mse(s), "best_epoch": best_epoch, "curve": curve}
+            "kept": s.init, "test_mse": test_mse(s), "best_epoch": best_epoch, "curve": curve}
 
 
 def _map(tasks: list[tuple], workers: int, progress: bool) -> list[dict]:

@@ -53,11 +53,20 @@ def test_epochs_to_target_counts_epochs() -> None:
 
 def test_auto_is_one_of_the_two_baseline_runs_per_trial() -> None:
     # auto's random candidate is the trial's random baseline, on the same split and shuffling:
-    # per trial its test error equals the compiled run's or the random run's.
-    rows = data_efficiency(TINY, progress=False)["rows"]
-    for trial in range(TINY.trials):
-        got = {r["init"]: r["test_mse"] for r in rows if r["trial"] == trial and r["n"] > 0}
-        assert min(abs(got["auto"] - got[i]) / got[i] for i in ("random", "compiled")) < 1e-5, got
+    # per trial its test error equals that of the baseline run of the init it kept. On sobel
+    # with this setting it keeps the compiled run in some trials and the random one in others.
+    import dataclasses
+
+    cfg = dataclasses.replace(TINY, kernels=("sobel",), fractions=(0.5,), trials=3)
+    rows = data_efficiency(cfg, progress=False)["rows"]
+    kept = set()
+    for trial in range(cfg.trials):
+        mine = {r["init"]: r for r in rows if r["trial"] == trial}
+        auto = mine["auto"]
+        kept.add(auto["kept"])
+        same = mine[auto["kept"]]["test_mse"]
+        assert abs(auto["test_mse"] - same) <= 1e-5 * same, (trial, auto, mine)
+    assert kept == {"compiled", "random"}
 
 
 def test_reused_rows_equal_a_fresh_run_and_settings_must_agree() -> None:
