@@ -92,6 +92,26 @@ def export_weights(model: CompNet, path: Path, info: dict | None = None) -> Path
     return Path(path)
 
 
+def warm_start(model: CompNet, source: CompNet) -> None:
+    """Copy ``source``'s weights into ``model``; parameters ``model`` has and ``source`` lacks
+    keep their (zero) initialisation, and an input layer that grew (new feature columns) gets the
+    old columns, so the warm model computes what ``source`` did."""
+    own = model.state_dict()
+    for key, value in source.state_dict().items():
+        if key not in own:
+            continue
+        target = own[key]
+        if target.shape == value.shape:
+            target.copy_(value)
+        elif target.dim() == value.dim() and target.shape[:-1] == value.shape[:-1] \
+                and target.shape[-1] > value.shape[-1]:
+            target[..., : value.shape[-1]].copy_(value)
+        else:
+            raise WeightsError(f"cannot start from these weights: {key} is {tuple(value.shape)}, "
+                               f"the model wants {tuple(target.shape)}")
+    model.load_state_dict(own)
+
+
 def load_weights(path: str | Path) -> tuple[CompNet, dict]:
     """A CompNet (float32, eval mode) from shipped weights, and the info stored with them."""
     from safetensors import safe_open
@@ -103,7 +123,7 @@ def load_weights(path: str | Path) -> tuple[CompNet, dict]:
         meta = f.metadata() or {}
     if meta.get("format") != "nsc_tune.compnet/1":
         raise WeightsError(f"{path} is not an nsc_tune CompNet weights file")
-    model = CompNet(CompNetConfig(**json.loads(meta["config"])))
+    model = CompNet(CompNetConfig.from_dict(json.loads(meta["config"])))
     wanted = model.state_dict()
     # Files from before the text-agnostic branch had its own parameters carry unused extras.
     state = {k: v.float() if v.is_floating_point() else v

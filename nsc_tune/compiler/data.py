@@ -16,7 +16,15 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from nsc_tune.compiler.tokenizer import PAD, TokenizedProgram, tokenize, value_features
+from nsc_tune.compiler.tokenizer import (
+    N_RANGE_FEATURES,
+    N_VALUE_FEATURES,
+    PAD,
+    TokenizedProgram,
+    range_features,
+    tokenize,
+    value_features,
+)
 
 
 @dataclass
@@ -46,7 +54,7 @@ class Batch:
     """Padded tensors for a batch of programs."""
 
     ids: Tensor  # [B, L]
-    values: Tensor  # [B, L, F]
+    values: Tensor  # [B, L, F]: number features, then slot-range features at slot tokens
     in_pos: Tensor  # [B, I]
     in_mask: Tensor  # [B, I] bool
     out_pos: Tensor  # [B, O]
@@ -114,7 +122,7 @@ def collate_arrays(programs: list[TrainProgram], rows: list[np.ndarray]
     n_out = max(p.Y.shape[1] for p in programs)
     r = len(rows[0])
     ids = np.full((b, length), PAD, dtype=np.int64)
-    vals = np.zeros((b, length, value_features(np.zeros(1)).shape[1]), dtype=np.float32)
+    vals = np.zeros((b, length, N_VALUE_FEATURES + N_RANGE_FEATURES), dtype=np.float32)
     in_pos = np.zeros((b, n_in), dtype=np.int64)
     out_pos = np.zeros((b, n_out), dtype=np.int64)
     in_mask = np.zeros((b, n_in), dtype=bool)
@@ -126,7 +134,11 @@ def collate_arrays(programs: list[TrainProgram], rows: list[np.ndarray]
     for i, (p, idx) in enumerate(zip(programs, rows, strict=True)):
         t = p.tokens
         ids[i, : len(t)] = t.ids
-        vals[i, : len(t)] = value_features(t.values)
+        vals[i, : len(t), :N_VALUE_FEATURES] = value_features(t.values)
+        if t.in_ranges is not None:
+            vals[i, t.in_pos, N_VALUE_FEATURES:] = range_features(t.in_ranges)
+        if t.out_ranges is not None:
+            vals[i, t.out_pos, N_VALUE_FEATURES:] = range_features(t.out_ranges)
         k, m = p.X.shape[1], p.Y.shape[1]
         in_pos[i, :k], in_mask[i, :k] = t.in_pos, True
         out_pos[i, :m], out_mask[i, :m] = t.out_pos, True

@@ -4,6 +4,8 @@ Each input slot's first-layer column comes from the encoder state at that slot's
 each output slot's last-layer row, bias, location and scale from its ``[OUT]`` token; the shared
 hidden layers from ``[CLS]``. Every generated tensor is a learned base plus a text-dependent delta,
 so the base alone is a sensible (text-agnostic) surrogate and training starts from it.
+Each slot token also carries its range's features (input domain, statically proven output bounds),
+and a zero-initialised linear map adds the output ranges straight to the location/scale head.
 With ``text_agnostic=True`` the encoder is replaced by learned per-slot embeddings: the paper's
 baseline of one initialisation trained on all corpus I/O.
 """
@@ -17,7 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from nsc_tune.compiler.family import SurrogateParams
-from nsc_tune.compiler.tokenizer import N_VALUE_FEATURES, PAD, vocab_size
+from nsc_tune.compiler.tokenizer import N_RANGE_FEATURES, N_VALUE_FEATURES, PAD, vocab_size
 
 #: Output locations/scales span ~[-20, 20] (symlog / log units); the stats head's outputs are
 #: scaled up so that a zero-initialised head reaches them in a reasonable number of steps.
@@ -38,9 +40,15 @@ class CompNetConfig:
     max_slots: int = 64
     text_agnostic: bool = False
     vocab: int = 0
+    range_features: int = N_RANGE_FEATURES  # 0: the model ignores slot ranges
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> CompNetConfig:
+        """A stored config; those written before slot ranges existed mean ``range_features=0``."""
+        return cls(**{"range_features": 0, **d})
 
 
 def _sinusoids(length: int, dim: int) -> Tensor:
@@ -67,6 +75,8 @@ class CompNet(nn.Module):
         super().__init__()
         if not config.vocab:
             config = CompNetConfig(**{**config.to_dict(), "vocab": vocab_size()})
+        if config.text_agnostic and config.range_features:  # ranges come from the text
+            config = CompNetConfig(**{**config.to_dict(), "range_features": 0})
         self.config = config
         d, h, depth = config.d_model, config.width, config.depth
         if config.text_agnostic:  # learned slot embeddings replace the encoder
@@ -75,7 +85,9 @@ class CompNet(nn.Module):
             self.cls = nn.Parameter(torch.zeros(d))
         else:
             self.tok = nn.Embedding(config.vocab, d, padding_idx=PAD)
-            self.num = nn.Linear(N_VALUE_FEATURES, d)
+            self.num = nn.Linear(N_VALUE_FEATURES + config.range_features, d)
+            with torch.no_grad():  # range columns start at zero: training starts from the text
+                self.num.weight[:, N_VALUE_FEATURES:] = 0.0
             self.register_buffer("pos", _sinusoids(config.max_len, d), persistent=False)
             layer = nn.TransformerEncoderLayer(d, config.heads, config.ff, dropout=0.0,
                                                activation="gelu", batch_first=True,
@@ -93,11 +105,16 @@ class CompNet(nn.Module):
         self.head_hidden = _head(d, (depth - 1) * (h * h + h))
         self.head_out = _head(d, h + 1)
         self.head_stats = _head(d, 2)
+        if config.range_features:
+            self.range_stats = nn.Linear(config.range_features, 2)
+            nn.init.zeros_(self.range_stats.weight)
+            nn.init.zeros_(self.range_stats.bias)
 
     def encode(self, ids: Tensor, values: Tensor) -> Tensor:
         """Token ids [B, L] and value features [B, L, F] -> contextual states [B, L, d]."""
         length = ids.shape[1]
-        x = self.tok(ids) + self.num(values) * (ids != PAD)[..., None] + self.pos[:length]
+        feats = values[..., : self.num.in_features]
+        x = self.tok(ids) + self.num(feats) * (ids != PAD)[..., None] + self.pos[:length]
         pad = ids == PAD
         # Without padding the mask is dropped: attention then takes the fused kernel (2x on CPU).
         x = self.encoder(x, src_key_padding_mask=pad if bool(pad.any()) else None)
@@ -133,7 +150,13 @@ class CompNet(nn.Module):
         out = self.head_out(e_out)
         w_out = (self.base_w_out + out[..., :h]) * out_mask[..., None]
         b_out = out[..., h] * out_mask
-        stats = STATS_SCALE * self.head_stats(e_out) * out_mask[..., None]
+        stats = self.head_stats(e_out)
+        if self.config.range_features:
+            start = N_VALUE_FEATURES
+            r_out = torch.gather(values[..., start: start + self.config.range_features], 1,
+                                 out_pos[..., None].expand(-1, -1, self.config.range_features))
+            stats = stats + self.range_stats(r_out)
+        stats = STATS_SCALE * stats * out_mask[..., None]
         return SurrogateParams(w_in.float(), b_in.float(), w_hidden.float(), b_hidden.float(),
                                w_out.float(), b_out.float(), stats[..., 0].float(),
                                stats[..., 1].float())

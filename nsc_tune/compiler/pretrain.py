@@ -134,10 +134,10 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     if ckpt.exists():
         step = load_checkpoint(ckpt, model, optimizer)
     elif cfg.init_weights:
-        from nsc_tune.compiler.checkpoint import load_weights
+        from nsc_tune.compiler.checkpoint import load_weights, warm_start
 
         warm, info = load_weights(cfg.init_weights)
-        model.load_state_dict(warm.state_dict())
+        warm_start(model, warm)
         step = int(info.get("step", 0))
     ddp = model
     if world > 1:

@@ -4,6 +4,10 @@ A program becomes::
 
     [CLS]  ([IN] PARAMk ELEMe NUM(lo) NUM(hi))*n_in  ([OUT] PARAMk|RET ELEMe)*n_out  [SEP]  body
 
+Besides the tokens, every slot carries a range: an input its domain, an output the bounds a static
+interval analysis proves for it (``nsc_tune.kernel.ranges``; infinite where unknown). Their
+features (``range_features``) are added to the ``[IN]``/``[OUT]`` tokens' value features.
+
 where ``body`` is the macro-expanded source (the user's lines only, not the standard headers) with
 identifiers replaced by their role: the kernel's parameters ``PARAMk`` (k = position in the C
 parameter list), the kernel itself ``KERNEL``, helper functions ``FNk``, file-scope variables
@@ -54,6 +58,10 @@ VOCAB: list[str] = _vocabulary()
 INDEX: dict[str, int] = {w: i for i, w in enumerate(VOCAB)}
 PAD, CLS, SEP, UNK, NUM = (INDEX[w] for w in ("[PAD]", "[CLS]", "[SEP]", "[UNK]", "NUM"))
 N_VALUE_FEATURES = 5
+N_RANGE_FEATURES = 7
+#: Range features are clipped to this magnitude (symlog / log units divided by RANGE_UNIT).
+RANGE_CLIP = 8.0
+RANGE_UNIT = 4.0
 
 
 class ProgramTooLongError(NscTuneError):
@@ -90,6 +98,8 @@ class TokenizedProgram:
     values: np.ndarray  # float64 [L]: the value of NUM tokens, 0 elsewhere
     in_pos: np.ndarray  # int64 [n_inputs]
     out_pos: np.ndarray  # int64 [n_outputs]
+    in_ranges: np.ndarray | None = None  # float64 [n_inputs, 2]: the domains
+    out_ranges: np.ndarray | None = None  # float64 [n_outputs, 2]: static bounds (inf: unknown)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -112,6 +122,37 @@ def value_features(values: np.ndarray) -> np.ndarray:
     return np.nan_to_num(feats).astype(np.float32)
 
 
+def range_features(ranges: np.ndarray) -> np.ndarray:
+    """Features of slot ranges ``[n, 2]`` (lo, hi; infinite where unknown) -> ``[n, 7]``:
+    known, symlog(midpoint), log(half-width), symlog(lo), symlog(hi), lo known, hi known.
+
+    The midpoint and half-width are in the units of the surrogate's output location (symlog) and
+    scale (log), so CompNet can read a location and a scale off them.
+    """
+    r = np.asarray(ranges, dtype=np.float64).reshape(-1, 2)
+    lo, hi = r[:, 0], r[:, 1]
+    lo_ok, hi_ok = np.isfinite(lo), np.isfinite(hi)
+    known = lo_ok & hi_ok
+
+    def symlog(x: np.ndarray) -> np.ndarray:
+        return np.sign(x) * np.log1p(np.abs(x))
+
+    with np.errstate(all="ignore"):
+        mid = np.where(known, (lo + hi) / 2.0, 0.0)
+        half = np.where(known, (hi - lo) / 2.0, 1.0)
+        feats = np.stack([
+            known.astype(np.float64),
+            np.where(known, symlog(mid), 0.0),
+            np.where(known, np.log(half + 1e-6 * (np.abs(mid) + 1.0)), 0.0),
+            np.where(lo_ok, symlog(np.where(lo_ok, lo, 0.0)), 0.0),
+            np.where(hi_ok, symlog(np.where(hi_ok, hi, 0.0)), 0.0),
+            lo_ok.astype(np.float64),
+            hi_ok.astype(np.float64),
+        ], axis=-1)
+    feats[:, 1:5] = np.clip(feats[:, 1:5] / RANGE_UNIT, -RANGE_CLIP, RANGE_CLIP)
+    return np.nan_to_num(feats).astype(np.float32)
+
+
 def _number(text: str) -> float:
     """The value of a C numeric literal (0.0 for anything malformed)."""
     low = text.lower()
@@ -125,8 +166,15 @@ def _number(text: str) -> float:
         return 0.0
 
 
-def tokenize(kernel: Kernel | KernelView, max_len: int | None = None) -> TokenizedProgram:
-    """Tokenize a kernel (its preprocessed text, signature and domains) for CompNet."""
+def tokenize(kernel: Kernel | KernelView, max_len: int | None = None,
+             ranges: bool = True) -> TokenizedProgram:
+    """Tokenize a kernel (its preprocessed text, signature and domains) for CompNet.
+
+    Arguments:
+        kernel: the kernel (or a corpus record's ``KernelView``).
+        max_len: raise ``ProgramTooLongError`` above this many tokens.
+        ranges: run the static range analysis for the output slots (False: all unknown).
+    """
     ids: list[int] = [CLS]
     values: list[float] = [0.0]
     in_pos, out_pos = [], []
@@ -150,8 +198,17 @@ def tokenize(kernel: Kernel | KernelView, max_len: int | None = None) -> Tokeniz
     if max_len is not None and len(ids) > max_len:
         raise ProgramTooLongError(
             f"{kernel.name} has {len(ids)} tokens; the compiler reads at most {max_len}")
+    n_out = len(out_pos)
+    if ranges:
+        from nsc_tune.kernel.ranges import output_ranges
+
+        out_ranges = output_ranges(kernel)
+    else:
+        out_ranges = np.tile([-np.inf, np.inf], (n_out, 1))
     return TokenizedProgram(np.array(ids, dtype=np.int64), np.array(values, dtype=np.float64),
-                            np.array(in_pos, dtype=np.int64), np.array(out_pos, dtype=np.int64))
+                            np.array(in_pos, dtype=np.int64), np.array(out_pos, dtype=np.int64),
+                            np.asarray(kernel.domains, dtype=np.float64).reshape(-1, 2),
+                            out_ranges)
 
 
 def _flat(args) -> list[tuple[str, int]]:
