@@ -2,8 +2,9 @@
 # One resumable pretraining call on a GPU host (the device tool): build the corpus from its seed
 # (skipped when a warm machine still has it), resume CompNet pretraining from the run folder left
 # on the machine or carried in .device/run (or start from INIT weights), and put the results in
-# $OUT. With EVAL=1, also measure zero-shot quality of the result. Usage (repo root, carrying .whl
-# and .device):
+# $OUT. With EVAL=1, also measure zero-shot quality of the result; with BUILD_ONLY=1, only build
+# the corpus (a fresh machine needs ~400-500 s for 100k programs; chain the training calls right
+# after it, while the machine is warm). Usage (repo root, carrying .whl and .device):
 #   N=100000 STEPS=30000 DEADLINE=540 INIT=nsc_tune/compiler/weights/compnet.safetensors \
 #     bash benchmarks/gpu/pretrain_call.sh
 set -euo pipefail
@@ -27,6 +28,10 @@ if [ ! -f /tmp/corpus/manifest.json ]; then
     > /tmp/corpus_stats.json
 fi
 echo "corpus ready after $(( $(date +%s) - t0 )) s"
+if [ "${BUILD_ONLY:-0}" = 1 ]; then  # a cold machine: building takes most of a call
+  cp /tmp/corpus_build.json /tmp/corpus_stats.json "$OUT/" 2>/dev/null || true
+  exit 0
+fi
 # A warm machine's own run folder is newer than anything carried.
 if [ ! -f /tmp/run/checkpoint.safetensors ] && [ -d .device/run ]; then
   cp -r .device/run/. /tmp/run/

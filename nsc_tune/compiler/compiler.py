@@ -45,7 +45,8 @@ class Compiler:
 
         programs = []
         for k in kernels:
-            t = tokenize(k, max_len=self.config.max_len)
+            # Weights trained without slot ranges do not read them: skip the analysis.
+            t = tokenize(k, max_len=self.config.max_len, ranges=self.config.range_features > 0)
             dom = k.domains.astype(np.float32)
             programs.append(TrainProgram(t, np.zeros((1, k.n_inputs), np.float32),
                                          np.zeros((1, k.n_outputs), np.float32), dom[:, 0],

@@ -11,6 +11,7 @@ import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -69,20 +70,65 @@ class Batch:
                        for f in self.__dataclass_fields__))
 
 
-def _tokenize_record(item: tuple[dict, int]) -> TokenizedProgram | None:
+def _tokenize_record(item: tuple[dict, int, np.ndarray | None]) -> TokenizedProgram | None:
     from nsc_tune.compiler.tokenizer import KernelView, ProgramTooLongError
 
-    record, max_len = item
+    record, max_len, ranges = item
     try:
-        return tokenize(KernelView.from_record(record), max_len=max_len)
+        tok = tokenize(KernelView.from_record(record), max_len=max_len, ranges=ranges is None)
     except ProgramTooLongError as exc:
         warnings.warn(f"skipping program {record['index']}: {exc}", stacklevel=1)
         return None
+    if ranges is not None:
+        tok.out_ranges = ranges
+    return tok
+
+
+def _ranges_cache(root: str, split: str) -> Path:
+    """The cache file: named by the split, the analysis version and the corpus build (a corpus
+    rebuilt in the same folder gets a new manifest, so stale ranges are never read)."""
+    import hashlib
+
+    from nsc_tune.kernel.ranges import ANALYSIS_VERSION
+
+    manifest = Path(root) / "manifest.json"
+    build = hashlib.sha1(manifest.read_bytes()).hexdigest()[:12] if manifest.exists() else "x"
+    return Path(root) / f"ranges-{split}-v{ANALYSIS_VERSION}-{build}.safetensors"
+
+
+def _read_ranges(path: Path) -> dict[int, np.ndarray]:
+    """Output ranges of a corpus split, as cached by an earlier load (program index -> ranges)."""
+    if not path.exists():
+        return {}
+    from safetensors.numpy import load_file
+
+    data = load_file(str(path))
+    off = data["offsets"]
+    return {int(i): data["ranges"][off[k]: off[k + 1]] for k, i in enumerate(data["index"])}
+
+
+def _write_ranges(path: Path, ranges: dict[int, np.ndarray]) -> None:
+    from safetensors.numpy import save_file
+
+    keys = sorted(ranges)
+    sizes = [len(ranges[k]) for k in keys]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    flat = (np.concatenate([ranges[k] for k in keys]) if keys else np.zeros((0, 2)))
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    try:
+        save_file({"index": np.array(keys, dtype=np.int64), "offsets": offsets,
+                   "ranges": flat.astype(np.float64)}, str(tmp))
+        os.replace(tmp, path)
+    except OSError:  # a read-only corpus: the cache is an optimisation only
+        pass
 
 
 def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
                 limit: int | None = None) -> list[TrainProgram]:
-    """One split of a built corpus in memory, tokenized (in parallel processes)."""
+    """One split of a built corpus in memory, tokenized (in parallel processes).
+
+    The output ranges of the static analysis are cached next to the corpus
+    (``ranges-<split>-v<version>.safetensors``), so later loads skip the analysis."""
     from nsc_tune.corpus.storage import Corpus
 
     stored = []
@@ -90,7 +136,9 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
         stored.append(prog)
         if limit is not None and len(stored) >= limit:
             break
-    items = [(p.record, max_len) for p in stored]
+    cache = _ranges_cache(root, split)
+    cached = _read_ranges(cache)
+    items = [(p.record, max_len, cached.get(int(p.record["index"]))) for p in stored]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(items) < 256:
         toks = [_tokenize_record(it) for it in items]
@@ -98,13 +146,20 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
         import multiprocessing
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            toks = list(pool.map(_tokenize_record, items, chunksize=256))
+            toks = list(pool.map(_tokenize_record, items, chunksize=64))
     out = []
+    fresh = False
     for prog, tok in zip(stored, toks, strict=True):
         if tok is None:
             continue
+        index = int(prog.record["index"])
+        if index not in cached:
+            cached[index] = tok.out_ranges
+            fresh = True
         dom = np.asarray(prog.record["domains"], dtype=np.float32)
         out.append(TrainProgram(tok, prog.X, prog.Y, dom[:, 0], dom[:, 1], prog.family))
+    if fresh:
+        _write_ranges(cache, cached)
     return out
 
 

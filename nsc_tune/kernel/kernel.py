@@ -138,6 +138,15 @@ class Kernel:
         limit = timeout if timeout is not None else 30.0 + 1e-3 * X.shape[0]
         return native.run(self._exe, X, self.n_outputs, limit)
 
+    def output_ranges(self) -> np.ndarray:
+        """Bounds on every output over the input domains, proven without running the kernel.
+
+        Returns ``[n_outputs, 2]`` (lo, hi), infinite where the static interval analysis cannot
+        bound an output (see ``nsc_tune.kernel.ranges``)."""
+        from nsc_tune.kernel.ranges import output_ranges
+
+        return output_ranges(self)
+
     def sample(self, n: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
         """Draw ``n`` inputs uniformly from the domains (integers for integer-typed inputs)."""
         rng = np.random.default_rng(seed)

@@ -26,10 +26,12 @@ from nsc_tune.kernel.program import Program, TypeInfo
 from nsc_tune.kernel.translate import Translator, _params
 
 INF = math.inf
+#: Bumped whenever the analysis changes what it returns (caches of ranges are keyed by it).
+ANALYSIS_VERSION = 1
 #: Abstract statements one analysis may execute before it gives up.
-MAX_STEPS = 60_000
+MAX_STEPS = 20_000
 #: Iterations one loop entry is unrolled exactly before it is widened to a fixed point.
-MAX_UNROLL = 512
+MAX_UNROLL = 256
 _F32_EPS = 2.0 ** -22  # two float32 ulps, relative
 _F64_EPS = 2.0 ** -50
 
@@ -216,8 +218,9 @@ def _round_out(iv: Interval, t: ct.CType) -> Interval:
     hi = iv.hi + abs(iv.hi) * eps
     if t.bits == 32:
         big = float(np.finfo(np.float32).max)
-        lo = -INF if lo < -big else lo
-        hi = INF if hi > big else hi
+        tiny = float(np.finfo(np.float32).tiny)  # below it float32 loses precision, then to 0
+        lo = -INF if lo < -big else (0.0 if 0.0 < lo < tiny else lo)
+        hi = INF if hi > big else (0.0 if -tiny < hi < 0.0 else hi)
     return Interval(lo, hi)
 
 

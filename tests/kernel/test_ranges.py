@@ -34,7 +34,7 @@ def test_ranges_hold_every_output_of_the_semantics_cases(path: Path) -> None:
 @pytest.mark.parametrize("name", suite.names())
 def test_ranges_hold_and_are_finite_on_the_suite(name: str) -> None:
     k = suite.load(name)
-    r = output_ranges(k)
+    r = k.output_ranges()
     assert np.isfinite(r).all(), f"{name}: some output left unbounded"
     _assert_sound(r, k(k.sample(20_000, seed=4)), name)
 
