@@ -133,9 +133,26 @@ def _map(tasks: list[tuple], workers: int, progress: bool) -> list[dict]:
 SAME_FOR_REUSE = ("pool", "test", "epochs", "lr", "batch_size", "warmup_epochs", "seed")
 
 
+#: Which weights file each initialisation's results depend on (random depends on none).
+WEIGHTS_OF_INIT = {"compiled": "compiled", "auto": "compiled", "text_agnostic": "text_agnostic"}
+
+
+def weights_ids() -> dict[str, str]:
+    """Content hashes of the weights the compiled and text-agnostic inits are built from."""
+    import hashlib
+
+    from nsc_tune.compiler.compiler import DEFAULT_WEIGHTS, TEXT_AGNOSTIC_WEIGHTS
+
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            for name, path in (("compiled", DEFAULT_WEIGHTS),
+                               ("text_agnostic", TEXT_AGNOSTIC_WEIGHTS))}
+
+
 def reusable_rows(cfg: ProtocolConfig, reuse: dict) -> dict[tuple, dict]:
     """The rows of an earlier data-efficiency result, keyed by (kernel, fraction, trial, init).
 
+    Rows of an init built from weights are kept only when the result records the same weights
+    (``weights_ids``): after new weights ship, only the random-init rows carry over.
     Raises ``ValueError`` when it is not such a result or was run with other settings
     (``SAME_FOR_REUSE``)."""
     if not isinstance(reuse, dict) or not isinstance(reuse.get("config"), dict) \
@@ -144,7 +161,14 @@ def reusable_rows(cfg: ProtocolConfig, reuse: dict) -> dict[tuple, dict]:
     differ = [k for k in SAME_FOR_REUSE if reuse["config"].get(k) != getattr(cfg, k)]
     if differ:
         raise ValueError(f"cannot reuse rows run with other settings: {', '.join(differ)}")
-    return {(r["kernel"], r["fraction"], r["trial"], r["init"]): r for r in reuse["rows"]}
+    then, now = reuse.get("weights") or {}, weights_ids()
+
+    def same_weights(init: str) -> bool:
+        name = WEIGHTS_OF_INIT.get(init)
+        return name is None or then.get(name) == now[name]
+
+    return {(r["kernel"], r["fraction"], r["trial"], r["init"]): r for r in reuse["rows"]
+            if same_weights(r["init"])}
 
 
 def data_efficiency(cfg: ProtocolConfig, progress: bool = True,
@@ -163,7 +187,8 @@ def data_efficiency(cfg: ProtocolConfig, progress: bool = True,
     rows = [dict(old[t[:4]]) if t[:4] in old else done[t[:4]] for t in tasks]
     for r in rows:
         r.pop("curve", None)
-    return {"config": asdict(cfg), "rows": rows, "summary": summarise(rows, cfg.inits)}
+    return {"config": asdict(cfg), "weights": weights_ids(), "rows": rows,
+            "summary": summarise(rows, cfg.inits)}
 
 
 def summarise(rows: list[dict], inits: tuple[str, ...]) -> dict:

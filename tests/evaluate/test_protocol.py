@@ -83,3 +83,18 @@ def test_reused_rows_equal_a_fresh_run_and_settings_must_agree() -> None:
         assert a["test_mse"] == pytest.approx(b["test_mse"], rel=1e-6), (a, b)
     with pytest.raises(ValueError, match="epochs"):
         data_efficiency(dataclasses.replace(TINY, epochs=9), progress=False, reuse=first)
+
+
+def test_rows_of_other_weights_are_not_reused() -> None:
+    # A result made with other compiler weights: only its random-init rows carry over.
+    from nsc_tune.evaluate.protocol import reusable_rows
+
+    first = data_efficiency(TINY, progress=False)
+    assert reusable_rows(TINY, first).keys() == {
+        (r["kernel"], r["fraction"], r["trial"], r["init"]) for r in first["rows"]}
+    stale = {**first, "weights": {**first["weights"], "compiled": "0" * 16}}
+    kept = reusable_rows(TINY, stale)
+    assert {key[3] for key in kept} == {"random"}
+    assert len(kept) == sum(r["init"] == "random" for r in first["rows"])
+    legacy = {k: v for k, v in first.items() if k != "weights"}  # results from before the ids
+    assert {key[3] for key in reusable_rows(TINY, legacy)} == {"random"}
