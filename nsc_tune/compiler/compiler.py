@@ -9,8 +9,8 @@ from pathlib import Path
 import torch
 
 from nsc_tune.compiler.checkpoint import load_weights
-from nsc_tune.compiler.data import TrainProgram, collate
-from nsc_tune.compiler.family import SurrogateParams
+from nsc_tune.compiler.data import TrainProgram, collate, out_ranges
+from nsc_tune.compiler.family import SurrogateParams, bound_by_ranges
 from nsc_tune.compiler.model import CompNet
 from nsc_tune.compiler.tokenizer import tokenize
 from nsc_tune.kernel import Kernel
@@ -40,13 +40,14 @@ class Compiler:
 
     @torch.no_grad()
     def emit(self, kernels: Sequence[Kernel]) -> list[SurrogateParams]:
-        """Surrogate parameters for each kernel (one CompNet forward pass for the batch)."""
+        """Surrogate parameters for each kernel (one CompNet forward pass for the batch), with
+        each output's location and scale kept inside its statically proven range
+        (``family.bound_by_ranges``)."""
         import numpy as np
 
         programs = []
         for k in kernels:
-            # Weights trained without slot ranges do not read them: skip the analysis.
-            t = tokenize(k, max_len=self.config.max_len, ranges=self.config.range_features > 0)
+            t = tokenize(k, max_len=self.config.max_len)
             dom = k.domains.astype(np.float32)
             programs.append(TrainProgram(t, np.zeros((1, k.n_inputs), np.float32),
                                          np.zeros((1, k.n_outputs), np.float32), dom[:, 0],
@@ -54,6 +55,7 @@ class Compiler:
         batch = collate(programs, [np.zeros(1, dtype=np.int64)] * len(programs)).to(self.device)
         p = self.model(batch.ids, batch.values, batch.in_pos, batch.in_mask, batch.out_pos,
                        batch.out_mask)
+        p = bound_by_ranges(p, out_ranges(programs).to(self.device))
         return [p.select(i, k.n_inputs, k.n_outputs) for i, k in enumerate(kernels)]
 
 

@@ -163,6 +163,16 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
     return out
 
 
+def out_ranges(programs: list[TrainProgram]) -> torch.Tensor:
+    """The programs' proven output ranges, padded to ``[B, O, 2]`` (padding: unknown)."""
+    n_out = max(p.Y.shape[1] for p in programs)
+    r = np.tile(np.array([-np.inf, np.inf]), (len(programs), n_out, 1))
+    for i, p in enumerate(programs):
+        if p.tokens.out_ranges is not None:
+            r[i, : p.Y.shape[1]] = p.tokens.out_ranges
+    return torch.from_numpy(r)
+
+
 def collate(programs: list[TrainProgram], rows: list[np.ndarray]) -> Batch:
     """Pad a list of programs (and the row indices to use of each) into a Batch."""
     return Batch(*(torch.from_numpy(a) for a in collate_arrays(programs, rows)))

@@ -98,3 +98,28 @@ def random_params(n_in: int, n_out: int, width: int, depth: int, batch: int = 1,
         u(batch, depth - 1, width, width, fan_in=width), u(batch, depth - 1, width, fan_in=width),
         u(batch, n_out, width, fan_in=width), u(batch, n_out, fan_in=width),
         torch.zeros(batch, n_out), torch.zeros(batch, n_out))
+
+
+def bound_by_ranges(p: SurrogateParams, ranges: Tensor) -> SurrogateParams:
+    """Keep each output's location inside its proven range and its scale within the range's
+    half-width (no distribution on ``[lo, hi]`` has a larger spread).
+
+    The true mean lies in the range, so moving a location into it only brings it closer; a scale
+    above the largest possible spread only adds error. Infinite bounds change nothing.
+
+    Arguments:
+        p: batched parameters (B programs, O outputs).
+        ranges: ``[B, O, 2]`` proven (lo, hi) per output, ``-inf``/``inf`` where unknown.
+    """
+    r = ranges.to(torch.float64)
+    lo, hi = r[..., 0], r[..., 1]
+    mean = symexp(p.mu.double())
+    mean = torch.minimum(torch.maximum(mean, lo), hi)
+    half = (hi - lo) / 2.0
+    floor = 1e-12 * (mean.abs() + 1.0)
+    cap = torch.where(torch.isfinite(half), torch.log(torch.maximum(half, floor)),
+                      torch.full_like(half, math.inf))
+    log_sigma = torch.minimum(p.log_sigma.double(), cap)
+    return SurrogateParams(p.w_in, p.b_in, p.w_hidden, p.b_hidden, p.w_out, p.b_out,
+                           symlog(mean).to(p.mu.dtype), log_sigma.to(p.log_sigma.dtype))
+

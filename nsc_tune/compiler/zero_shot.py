@@ -16,8 +16,9 @@ import numpy as np
 import torch
 
 from nsc_tune.compiler.compiler import Compiler
-from nsc_tune.compiler.data import TrainProgram, collate, load_corpus
+from nsc_tune.compiler.data import TrainProgram, collate, load_corpus, out_ranges
 from nsc_tune.compiler.family import (
+    bound_by_ranges,
     denormalise_outputs,
     forward_normalised,
     random_params,
@@ -39,6 +40,7 @@ def evaluate(compiler: Compiler, programs: list[TrainProgram], seeds: int = 3,
         batch = collate(chunk, rows).to(compiler.device)
         p = compiler.model(batch.ids, batch.values, batch.in_pos, batch.in_mask, batch.out_pos,
                            batch.out_mask)
+        p = bound_by_ranges(p, out_ranges(chunk).to(compiler.device))  # as Compiler.emit does
         pred = denormalise_outputs(p, forward_normalised(p, batch.xn))
         for i, prog in enumerate(chunk):
             m = prog.Y.shape[1]
