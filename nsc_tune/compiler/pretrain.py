@@ -147,7 +147,8 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     use_amp = cfg.amp and device.type == "cuda"
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     start, start_step = time.time(), step
-    deadline = start + 60 * cfg.max_minutes if cfg.max_minutes else None
+    # The budget counts from the process start: loading the corpus is part of it.
+    deadline = t_load + 60 * cfg.max_minutes if cfg.max_minutes else None
     bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", disable=not progress or rank != 0)
     prefetch = Prefetcher(sampler, step, cfg.steps, rank, world, cfg.collate_workers)
     steady = None  # (time, step) once start-up is over: the first STEADY_AFTER steps
