@@ -47,7 +47,7 @@ class Compiler:
 
         programs = []
         for k in kernels:
-            t = tokenize(k, max_len=self.config.max_len)
+            t = tokenize(k, max_len=self.config.max_len, ranges=not self.config.text_agnostic)
             dom = k.domains.astype(np.float32)
             programs.append(TrainProgram(t, np.zeros((1, k.n_inputs), np.float32),
                                          np.zeros((1, k.n_outputs), np.float32), dom[:, 0],
@@ -55,7 +55,8 @@ class Compiler:
         batch = collate(programs, [np.zeros(1, dtype=np.int64)] * len(programs)).to(self.device)
         p = self.model(batch.ids, batch.values, batch.in_pos, batch.in_mask, batch.out_pos,
                        batch.out_mask)
-        p = bound_by_ranges(p, out_ranges(programs).to(self.device))
+        if not self.config.text_agnostic:  # the ranges come from the text
+            p = bound_by_ranges(p, out_ranges(programs).to(self.device))
         return [p.select(i, k.n_inputs, k.n_outputs) for i, k in enumerate(kernels)]
 
 

@@ -40,7 +40,8 @@ def evaluate(compiler: Compiler, programs: list[TrainProgram], seeds: int = 3,
         batch = collate(chunk, rows).to(compiler.device)
         p = compiler.model(batch.ids, batch.values, batch.in_pos, batch.in_mask, batch.out_pos,
                            batch.out_mask)
-        p = bound_by_ranges(p, out_ranges(chunk).to(compiler.device))  # as Compiler.emit does
+        if not cfg.text_agnostic:  # as Compiler.emit does
+            p = bound_by_ranges(p, out_ranges(chunk).to(compiler.device))
         pred = denormalise_outputs(p, forward_normalised(p, batch.xn))
         for i, prog in enumerate(chunk):
             m = prog.Y.shape[1]

@@ -39,3 +39,18 @@ def test_compiled_suite_surrogates_sit_inside_their_proven_ranges() -> None:
         assert np.all(mean >= r[:, 0] - slack) and np.all(mean <= r[:, 1] + slack), name
         assert np.all(np.exp(s.log_sigma.detach().double().numpy()) <= (r[:, 1] - r[:, 0]) / 2
                       * (1 + 1e-6)), name
+
+
+def test_the_text_agnostic_baseline_reads_no_ranges() -> None:
+    # Its surrogate is the same for every kernel of one arity: jpeg's ranges must not move it.
+    from nsc_tune.compiler.compiler import TEXT_AGNOSTIC_WEIGHTS, Compiler
+
+    comp = Compiler(TEXT_AGNOSTIC_WEIGHTS)
+    assert comp.config.text_agnostic and comp.config.range_features == 0
+    a = Compiler(TEXT_AGNOSTIC_WEIGHTS).emit([suite.load("kmeans")])[0]
+    src = suite.source("kmeans").replace("return", "return 1000.0f + ", 1)
+    from nsc_tune.kernel import Kernel
+
+    b = comp.emit([Kernel.from_source(src, domains=suite.load("kmeans").domains)])[0]
+    for x, y in zip(a.tensors().values(), b.tensors().values(), strict=True):
+        assert torch.equal(x, y)
