@@ -475,6 +475,7 @@ class _Analyzer:
         self.active: list[str] = []
         self.constants: dict[int, _AV] = {}  # id(Constant node) -> its value
         self.same_cache: dict[tuple[int, int], bool] = {}
+        self.dispatch: dict[type, object] = {}  # expression node type -> its x_ method
 
     # -- storage --------------------------------------------------------------------------
     def new_cell(self, state: State, values: list[Interval]) -> int:
@@ -500,9 +501,12 @@ class _Analyzer:
 
     # -- expressions ----------------------------------------------------------------------
     def ev(self, node: c_ast.Node, s: State) -> _AV | _Ref:
-        method = getattr(self, f"x_{type(node).__name__}", None)
+        kind = type(node)
+        method = self.dispatch.get(kind)
         if method is None:
-            raise _GiveUp(type(node).__name__)
+            method = self.dispatch[kind] = getattr(self, f"x_{kind.__name__}", None)
+        if method is None:
+            raise _GiveUp(kind.__name__)
         return method(node, s)
 
     def scalar(self, node: c_ast.Node, s: State) -> _AV:
@@ -634,7 +638,7 @@ class _Analyzer:
         if op in ("<<", ">>"):
             t = ct.promote(a.t)
             return _AV(_shift(op, _convert(a, t).iv, b.iv, t), t)
-        t = ct.common(a.t, b.t)
+        t = a.t if a.t is b.t and a.t.is_float else ct.common(a.t, b.t)
         x, y = _convert(a, t).iv, _convert(b, t).iv
         if op == "+":
             iv = Interval(x.lo + y.lo, x.hi + y.hi)
