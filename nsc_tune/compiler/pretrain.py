@@ -256,7 +256,8 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--full-weight", type=float, default=FULL_WEIGHT,
                    help="weight of the log error in real units (0 turns it off)")
     p.add_argument("--max-minutes", type=float, default=None,
-                   help="stop (after checkpointing) once this much time has passed")
+                   help="stop (after checkpointing) this many minutes after the start, loading "
+                   "the corpus included")
     p.add_argument("--limit", type=int, default=None, help="use at most this many programs")
     p.add_argument("--model", default="{}", help='CompNet config as JSON, e.g. {"layers": 2}')
     p.add_argument("--init-weights", default=None,
