@@ -100,12 +100,19 @@ def random_params(n_in: int, n_out: int, width: int, depth: int, batch: int = 1,
         torch.zeros(batch, n_out), torch.zeros(batch, n_out))
 
 
+#: Scale left to an output whose location CompNet provably misread, relative to its half-range.
+DISTRUST_SCALE = 1e-3
+
+
 def bound_by_ranges(p: SurrogateParams, ranges: Tensor) -> SurrogateParams:
     """Keep each output's location inside its proven range and its scale within the range's
     half-width (no distribution on ``[lo, hi]`` has a larger spread).
 
     The true mean lies in the range, so moving a location into it only brings it closer; a scale
-    above the largest possible spread only adds error. Infinite bounds change nothing.
+    above the largest possible spread only adds error. A location *outside* a finite range shows
+    CompNet misread that output: it then gets the range's midpoint (the location with the smallest
+    worst-case error) and a scale of ``DISTRUST_SCALE`` half-widths, so the output is, in effect,
+    that constant. Infinite bounds change nothing.
 
     Arguments:
         p: batched parameters (B programs, O outputs).
@@ -114,12 +121,15 @@ def bound_by_ranges(p: SurrogateParams, ranges: Tensor) -> SurrogateParams:
     r = ranges.to(torch.float64)
     lo, hi = r[..., 0], r[..., 1]
     mean = symexp(p.mu.double())
+    finite = torch.isfinite(lo) & torch.isfinite(hi)
+    misread = finite & ((mean < lo) | (mean > hi))
     mean = torch.minimum(torch.maximum(mean, lo), hi)
+    mean = torch.where(misread, (lo + hi) / 2.0, mean)
     half = (hi - lo) / 2.0
     floor = 1e-12 * (mean.abs() + 1.0)
-    cap = torch.where(torch.isfinite(half), torch.log(torch.maximum(half, floor)),
+    cap = torch.where(finite, torch.log(torch.maximum(half, floor)),
                       torch.full_like(half, math.inf))
     log_sigma = torch.minimum(p.log_sigma.double(), cap)
+    log_sigma = torch.where(misread, cap + math.log(DISTRUST_SCALE), log_sigma)
     return SurrogateParams(p.w_in, p.b_in, p.w_hidden, p.b_hidden, p.w_out, p.b_out,
                            symlog(mean).to(p.mu.dtype), log_sigma.to(p.log_sigma.dtype))
-

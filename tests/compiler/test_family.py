@@ -8,7 +8,13 @@ import numpy as np
 import torch
 
 from nsc_tune import compile, suite
-from nsc_tune.compiler.family import SurrogateParams, bound_by_ranges, symexp, symlog
+from nsc_tune.compiler.family import (
+    DISTRUST_SCALE,
+    SurrogateParams,
+    bound_by_ranges,
+    symexp,
+    symlog,
+)
 
 
 def _params(mu: list[float], log_sigma: list[float]) -> SurrogateParams:
@@ -19,14 +25,21 @@ def _params(mu: list[float], log_sigma: list[float]) -> SurrogateParams:
 
 
 def test_locations_move_into_the_range_and_scales_shrink_to_its_half_width() -> None:
-    p = _params([float(symlog(torch.tensor(150.0))), 0.5, 1.0], [5.0, 0.0, 9.0])
-    ranges = torch.tensor([[[-64.0, 64.0], [-10.0, 10.0], [-math.inf, math.inf]]])
+    # Output 0: CompNet's location (150) lies outside the proven [-64, 64]: a misread output gets
+    # the midpoint and a tiny scale. Output 1: inside, scale below the cap: unchanged. Output 2:
+    # nothing proven: unchanged. Output 3: only a lower bound: the location is moved onto it.
+    mus = [150.0, 0.5, 1.0, -3.0]
+    p = _params([float(symlog(torch.tensor(v))) for v in mus], [5.0, 0.0, 9.0, 1.0])
+    inf = math.inf
+    ranges = torch.tensor([[[-64.0, 64.0], [-10.0, 10.0], [-inf, inf], [0.0, inf]]])
     b = bound_by_ranges(p, ranges)
-    np.testing.assert_allclose(symexp(b.mu).numpy(), [[64.0, float(symexp(torch.tensor(0.5))),
-                                                       float(symexp(torch.tensor(1.0)))]],
-                               rtol=1e-6)
-    np.testing.assert_allclose(b.log_sigma.numpy(), [[math.log(64.0), 0.0, 9.0]], rtol=1e-6)
+    np.testing.assert_allclose(symexp(b.mu).numpy(), [[0.0, 0.5, 1.0, 0.0]], atol=1e-6)
+    np.testing.assert_allclose(b.log_sigma.numpy(),
+                               [[math.log(64.0 * DISTRUST_SCALE), 0.0, 9.0, 1.0]], rtol=1e-6)
     assert torch.equal(b.w_out, p.w_out)  # the shape is untouched
+    # A location inside its range only moves when the scale exceeds the half-width.
+    q = bound_by_ranges(_params([0.5], [5.0]), torch.tensor([[[-10.0, 10.0]]]))
+    np.testing.assert_allclose(q.log_sigma.numpy(), [[math.log(10.0)]], rtol=1e-6)
 
 
 def test_compiled_suite_surrogates_sit_inside_their_proven_ranges() -> None:
