@@ -84,6 +84,18 @@ def _tokenize_record(item: tuple[dict, int, np.ndarray | None]) -> TokenizedProg
     return tok
 
 
+def record_ranges(record: dict) -> np.ndarray | None:
+    """The output ranges a corpus record carries (None: not there, or from another version of
+    the analysis)."""
+    from nsc_tune.kernel.ranges import ANALYSIS_VERSION
+
+    rows = record.get("out_ranges")
+    if rows is None or record.get("ranges_version") != ANALYSIS_VERSION:
+        return None
+    return np.array([[-np.inf if lo is None else lo, np.inf if hi is None else hi]
+                     for lo, hi in rows], dtype=np.float64).reshape(-1, 2)
+
+
 def _ranges_cache(root: str, split: str) -> Path:
     """The cache file: named by the split, the analysis version and the corpus build (a corpus
     rebuilt in the same folder gets a new manifest, so stale ranges are never read)."""
@@ -127,8 +139,9 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
                 limit: int | None = None) -> list[TrainProgram]:
     """One split of a built corpus in memory, tokenized (in parallel processes).
 
-    The output ranges of the static analysis are cached next to the corpus
-    (``ranges-<split>-v<version>.safetensors``), so later loads skip the analysis."""
+    Output ranges come from the records (corpora built since the analysis existed carry them);
+    for older corpora they are computed once and cached next to the corpus
+    (``ranges-<split>-v<version>-<build>.safetensors``), so later loads skip the analysis."""
     from nsc_tune.corpus.storage import Corpus
 
     stored = []
@@ -136,8 +149,11 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
         stored.append(prog)
         if limit is not None and len(stored) >= limit:
             break
+    carried = {int(p.record["index"]): record_ranges(p.record) for p in stored}
+    carried = {k: v for k, v in carried.items() if v is not None}
     cache = _ranges_cache(root, split)
-    cached = _read_ranges(cache)
+    cached = _read_ranges(cache) if len(carried) < len(stored) else {}
+    cached.update(carried)
     items = [(p.record, max_len, cached.get(int(p.record["index"]))) for p in stored]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(items) < 256:
@@ -153,7 +169,7 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
         if tok is None:
             continue
         index = int(prog.record["index"])
-        if index not in cached:
+        if index not in cached and index not in carried:
             cached[index] = tok.out_ranges
             fresh = True
         dom = np.asarray(prog.record["domains"], dtype=np.float32)

@@ -116,6 +116,16 @@ def _status_reason(status: int) -> str:
     return "crashed"
 
 
+def ranges_record(kernel) -> dict:
+    """The kernel's statically proven output ranges as record fields (JSON: None for infinite),
+    so loading the corpus for pretraining need not analyse every program again."""
+    from nsc_tune.kernel.ranges import ANALYSIS_VERSION, output_ranges
+
+    rows = [[None if not np.isfinite(v) else float(v) for v in row]
+            for row in output_ranges(kernel)]
+    return {"out_ranges": rows, "ranges_version": ANALYSIS_VERSION}
+
+
 def build_shard(cfg: BuildConfig, shard: int) -> dict:
     """Build shard ``shard`` (if not already on disk) and return its rejection counts."""
     from nsc_tune.kernel import Kernel, KernelError
@@ -161,6 +171,7 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
                         for a in kernel.signature.outputs],
             "preprocessed": user_lines(kernel.preprocessed),
             "leak_score": round(float(score), 4),
+            **ranges_record(kernel),
         }
         pending.append((record, kernel, X))
     writer = ShardWriter()

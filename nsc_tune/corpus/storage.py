@@ -13,7 +13,8 @@ A shard is one safetensors file (no pickle) holding four tensors and its program
 - ``y``: float32, the outputs likewise (rows x n_outputs);
 - ``x_offsets``, ``y_offsets``: int64, P + 1 offsets into ``x`` and ``y``;
 - metadata ``programs``: a JSON list, one record per program (index, function, family, source,
-  origin, licence, n_inputs, n_outputs, rows, signature, domains, raw_key, n_tokens, leak score).
+  origin, licence, n_inputs, n_outputs, rows, signature, domains, raw_key, n_tokens, leak score,
+  and the statically proven output ranges ``out_ranges`` with their ``ranges_version``).
 
 Inputs are rounded to float32 *before* the program runs, so the stored pair re-executes exactly;
 outputs are the program's float64 results rounded to float32.

@@ -8,25 +8,40 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nsc_tune.compiler.data import collate, load_corpus
+from nsc_tune.compiler.data import collate, load_corpus, record_ranges
 from nsc_tune.compiler.tokenizer import N_VALUE_FEATURES, KernelView, range_features
 from nsc_tune.corpus.storage import Corpus
 from nsc_tune.kernel.ranges import output_ranges
 
 
-def test_ranges_are_cached_and_equal_a_fresh_analysis(tiny_corpus: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_analysis(kernel):
+    raise AssertionError("the analysis ran again")
+
+
+def test_records_carry_the_ranges_a_fresh_analysis_finds(tiny_corpus: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [p.record for p in Corpus(str(tiny_corpus)).programs("train")]
+    fresh = [output_ranges(KernelView.from_record(r)) for r in records]
+    for r, f in zip(records, fresh, strict=True):
+        np.testing.assert_array_equal(record_ranges(r), f)
+    monkeypatch.setattr("nsc_tune.kernel.ranges.output_ranges", _no_analysis)
+    loaded = load_corpus(str(tiny_corpus), "train", 3072, workers=1)
+    assert len(loaded) == len(fresh)
+    for p, f in zip(loaded, fresh, strict=True):
+        np.testing.assert_array_equal(p.tokens.out_ranges, f)
+
+
+def test_older_corpora_get_their_ranges_cached(tiny_corpus: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # A corpus whose records carry no ranges (built before the analysis): computed once, cached.
     root = tmp_path / "corpus"
     shutil.copytree(tiny_corpus, root)
+    monkeypatch.setattr("nsc_tune.compiler.data.record_ranges", lambda record: None)
     first = load_corpus(str(root), "train", 3072, workers=1)
     assert list(root.glob("ranges-train-v*.safetensors")), "no cache written"
-    records = {p.record["index"]: p.record for p in Corpus(str(root)).programs("train")}
-    fresh = [output_ranges(KernelView.from_record(r)) for r in records.values()]
-
-    def no_analysis(kernel):  # the second load must read every range from the cache
-        raise AssertionError("the analysis ran again")
-
-    monkeypatch.setattr("nsc_tune.kernel.ranges.output_ranges", no_analysis)
+    records = [p.record for p in Corpus(str(root)).programs("train")]
+    fresh = [output_ranges(KernelView.from_record(r)) for r in records]
+    monkeypatch.setattr("nsc_tune.kernel.ranges.output_ranges", _no_analysis)
     second = load_corpus(str(root), "train", 3072, workers=1)
     assert len(first) == len(second) == len(fresh)
     for a, b, r in zip(first, second, fresh, strict=True):
