@@ -162,6 +162,10 @@ def test_check_prints_signature_and_domains(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "(double x) -> (double return)" in out.stdout
     assert "in [0, 3]" in out.stdout
+    assert "return           in [0, 9]" in out.stdout  # x * x over [0, 3], proven statically
+    js = _cli("check", str(src), "--samples", "500", "--json")
+    ((lo, hi),) = json.loads(js.stdout)["output_ranges"]
+    assert lo == 0.0 and abs(hi - 9.0) < 1e-12
 
 
 def test_check_bad_kernel_is_one_clear_line() -> None:

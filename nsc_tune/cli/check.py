@@ -19,17 +19,33 @@ def print_agreement(rows: list[dict]) -> None:
               f"  {'yes' if r['agree'] else 'NO'}")
 
 
+def _output_labels(k) -> list[str]:
+    """``return``, ``theta1[0]``, ``out[3]``, ... in flattened output order."""
+    labels = []
+    for a in k.signature.outputs:
+        labels += [a.name] if not a.shape else [f"{a.name}[{i}]" for i in range(a.size)]
+    return labels
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    """Parse a user's kernel, show its signature and domains, cross-check Numba against gcc."""
+    """Parse a user's kernel, show its signature, domains and proven output ranges, and
+    cross-check Numba against gcc."""
     from nsc_tune.kernel.compare import agreement
+
+    import math
 
     k = load_kernel(args.kernel, args.function)
     row = agreement(k, args.samples, args.seed)
     row["domains"] = k.domains.tolist()
+    ranges = k.output_ranges()
+    row["output_ranges"] = [[v if math.isfinite(v) else None for v in r] for r in ranges.tolist()]
 
     def human(r: dict) -> None:
         print(f"{k.name}: {k.signature}")
         for label, (lo, hi) in zip(k.signature.input_labels(), k.domains, strict=True):
+            print(f"  {label:<16} in [{lo:g}, {hi:g}]")
+        print("outputs, bounds proven without running the kernel:")
+        for label, (lo, hi) in zip(_output_labels(k), ranges, strict=True):
             print(f"  {label:<16} in [{lo:g}, {hi:g}]")
         print()
         print_agreement([r])
@@ -41,8 +57,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def add(sub: argparse._SubParsersAction) -> None:
     """Register ``check``."""
     p = sub.add_parser("check", help="parse a C kernel and cross-check Numba against gcc",
-                       description="Parse a C kernel, print its signature and input domains, "
-                       "and compare its Numba translation with gcc on domain samples.")
+                       description="Parse a C kernel, print its signature, input domains and "
+                       "statically proven output ranges, and compare its Numba translation with "
+                       "gcc on domain samples.")
     add_kernel_arguments(p)
     p.add_argument("--samples", type=int, default=100_000, help="inputs to compare")
     p.set_defaults(func=cmd_check)
