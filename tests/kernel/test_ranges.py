@@ -15,9 +15,13 @@ from nsc_tune.kernel.ranges import output_ranges
 CASES = sorted((Path(__file__).parent / "cases").glob("*.c"))
 
 
-def _assert_sound(r: np.ndarray, Y: np.ndarray, what: str) -> None:
-    """Every finite output lies inside its range (NaN and inf results are not bounded)."""
-    ok = (Y >= r[:, 0]) & (Y <= r[:, 1]) | ~np.isfinite(Y)
+def _assert_sound(r: np.ndarray, Y: np.ndarray, what: str, rel: float = 0.0) -> None:
+    """Every finite output lies inside its range, widened by ``rel`` of each bound's magnitude
+    (NaN and inf results are not bounded)."""
+    with np.errstate(invalid="ignore"):  # infinite bounds stay as they are
+        lo = np.where(np.isfinite(r[:, 0]), r[:, 0] - np.abs(r[:, 0]) * rel, r[:, 0])
+        hi = np.where(np.isfinite(r[:, 1]), r[:, 1] + np.abs(r[:, 1]) * rel, r[:, 1])
+    ok = (Y >= lo) & (Y <= hi) | ~np.isfinite(Y)
     bad = np.argwhere(~ok)
     assert not bad.size, (f"{what}: output {bad[0, 1]} = {Y[bad[0, 0], bad[0, 1]]!r} outside "
                           f"{r[bad[0, 1]].tolist()}")
@@ -46,7 +50,8 @@ def test_ranges_hold_on_generated_corpus_programs(tiny_corpus: Path) -> None:
     finite = total = 0
     for prog in Corpus(str(tiny_corpus)).programs("train"):
         r = output_ranges(KernelView.from_record(prog.record))
-        _assert_sound(r, prog.Y.astype(np.float64), prog.function)
+        # Stored outputs are rounded to float32: a double result may move by half an ulp.
+        _assert_sound(r, prog.Y.astype(np.float64), prog.function, rel=2.0 ** -24)
         finite += int(np.isfinite(r).all(axis=1).sum())
         total += r.shape[0]
     assert finite >= 0.6 * total, f"only {finite} of {total} outputs bounded"
