@@ -223,8 +223,8 @@ def plot_loss(log_path: Path, png: Path) -> Path | None:
         return None
     steps = np.array([r["step"] for r in recs])
     # Batches group programs of similar length, so single records swing: draw them faintly and a
-    # running mean over ~1/30 of the run on top.
-    window = max(1, len(recs) // 30)
+    # running mean over ~1/10 of the run on top.
+    window = max(1, len(recs) // 10)
     fig, ax = plt.subplots(figsize=(7, 4))
     for key in ("loss", "shape_mse", "stats", "log_full"):
         if key in recs[-1]:
