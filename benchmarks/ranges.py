@@ -19,7 +19,6 @@ from collections import defaultdict
 
 import numpy as np
 
-
 #: Corpus outputs are stored rounded to float32: a double result may move by half a float32 ulp.
 STORED_F32 = 2.0 ** -24
 

@@ -30,9 +30,9 @@ def _output_labels(k) -> list[str]:
 def cmd_check(args: argparse.Namespace) -> int:
     """Parse a user's kernel, show its signature, domains and proven output ranges, and
     cross-check Numba against gcc."""
-    from nsc_tune.kernel.compare import agreement
-
     import math
+
+    from nsc_tune.kernel.compare import agreement
 
     k = load_kernel(args.kernel, args.function)
     row = agreement(k, args.samples, args.seed)

@@ -719,7 +719,7 @@ class _Analyzer:
         raise _GiveUp("address")
 
     def store(self, target: c_ast.Node, value: _AV, s: State) -> _AV:
-        """Assign ``value`` (converted to the target's type) to an lvalue; returns what is stored."""
+        """Assign ``value`` (converted to the target type) to an lvalue; returns what is stored."""
         if isinstance(target, c_ast.ID):
             var = self.lookup(target.name)
             if var.dims or var.alias:
