@@ -448,12 +448,17 @@ def _math_binary(impl: str, a: Interval, b: Interval) -> Interval:
 
 # -- the interpreter ----------------------------------------------------------------------------
 class _Frame:
+    """One loop being interpreted: the states its ``break``s and ``continue``s leave with."""
+
     def __init__(self) -> None:
         self.breaks: list[State] = []
         self.conts: list[State] = []
 
 
 class _Call:
+    """One function being interpreted: its return type, the states at its ``return``s and the
+    join of the values they return."""
+
     def __init__(self, ret: ct.CType) -> None:
         self.ret = ret
         self.states: list[State] = []
