@@ -19,33 +19,24 @@ def print_agreement(rows: list[dict]) -> None:
               f"  {'yes' if r['agree'] else 'NO'}")
 
 
-def _output_labels(k) -> list[str]:
-    """``return``, ``theta1[0]``, ``out[3]``, ... in flattened output order."""
-    labels = []
-    for a in k.signature.outputs:
-        labels += [a.name] if not a.shape else [f"{a.name}[{i}]" for i in range(a.size)]
-    return labels
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     """Parse a user's kernel, show its signature, domains and proven output ranges, and
     cross-check Numba against gcc."""
-    import math
-
     from nsc_tune.kernel.compare import agreement
+    from nsc_tune.kernel.ranges import ranges_to_json
 
     k = load_kernel(args.kernel, args.function)
     row = agreement(k, args.samples, args.seed)
     row["domains"] = k.domains.tolist()
     ranges = k.output_ranges()
-    row["output_ranges"] = [[v if math.isfinite(v) else None for v in r] for r in ranges.tolist()]
+    row["output_ranges"] = ranges_to_json(ranges)
 
     def human(r: dict) -> None:
         print(f"{k.name}: {k.signature}")
         for label, (lo, hi) in zip(k.signature.input_labels(), k.domains, strict=True):
             print(f"  {label:<16} in [{lo:g}, {hi:g}]")
         print("outputs, bounds proven without running the kernel:")
-        for label, (lo, hi) in zip(_output_labels(k), ranges, strict=True):
+        for label, (lo, hi) in zip(k.signature.output_labels(), ranges, strict=True):
             print(f"  {label:<16} in [{lo:g}, {hi:g}]")
         print()
         print_agreement([r])

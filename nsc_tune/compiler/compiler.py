@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from nsc_tune.compiler.checkpoint import load_weights
-from nsc_tune.compiler.data import TrainProgram, collate, out_ranges
+from nsc_tune.compiler.data import Batch, TrainProgram, collate, out_ranges
 from nsc_tune.compiler.family import SurrogateParams, bound_by_ranges
 from nsc_tune.compiler.model import CompNet
 from nsc_tune.compiler.tokenizer import tokenize
@@ -53,11 +53,18 @@ class Compiler:
                                          np.zeros((1, k.n_outputs), np.float32), dom[:, 0],
                                          dom[:, 1]))
         batch = collate(programs, [np.zeros(1, dtype=np.int64)] * len(programs)).to(self.device)
+        p = self.params(batch, programs)
+        return [p.select(i, k.n_inputs, k.n_outputs) for i, k in enumerate(kernels)]
+
+    def params(self, batch: Batch, programs: list[TrainProgram]) -> SurrogateParams:
+        """CompNet's parameters for a collated batch of ``programs``, each output's location and
+        scale kept inside its proven range (not for the text-agnostic model: the ranges come
+        from the text)."""
         p = self.model(batch.ids, batch.values, batch.in_pos, batch.in_mask, batch.out_pos,
                        batch.out_mask)
-        if not self.config.text_agnostic:  # the ranges come from the text
-            p = bound_by_ranges(p, out_ranges(programs).to(self.device))
-        return [p.select(i, k.n_inputs, k.n_outputs) for i, k in enumerate(kernels)]
+        if self.config.text_agnostic:
+            return p
+        return bound_by_ranges(p, out_ranges(programs).to(self.device))
 
 
 @functools.cache

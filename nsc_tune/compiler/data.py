@@ -87,13 +87,12 @@ def _tokenize_record(item: tuple[dict, int, np.ndarray | None]) -> TokenizedProg
 def record_ranges(record: dict) -> np.ndarray | None:
     """The output ranges a corpus record carries (None: not there, or from another version of
     the analysis)."""
-    from nsc_tune.kernel.ranges import ANALYSIS_VERSION
+    from nsc_tune.kernel.ranges import ANALYSIS_VERSION, ranges_from_json
 
     rows = record.get("out_ranges")
     if rows is None or record.get("ranges_version") != ANALYSIS_VERSION:
         return None
-    return np.array([[-np.inf if lo is None else lo, np.inf if hi is None else hi]
-                     for lo, hi in rows], dtype=np.float64).reshape(-1, 2)
+    return ranges_from_json(rows)
 
 
 def _ranges_cache(root: str, split: str) -> Path:
@@ -169,7 +168,7 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
         if tok is None:
             continue
         index = int(prog.record["index"])
-        if index not in cached and index not in carried:
+        if index not in cached:  # analysed in this load (records' ranges are in ``cached``)
             cached[index] = tok.out_ranges
             fresh = True
         dom = np.asarray(prog.record["domains"], dtype=np.float32)

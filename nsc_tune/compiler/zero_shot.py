@@ -16,9 +16,8 @@ import numpy as np
 import torch
 
 from nsc_tune.compiler.compiler import Compiler
-from nsc_tune.compiler.data import TrainProgram, collate, load_corpus, out_ranges
+from nsc_tune.compiler.data import TrainProgram, collate, load_corpus
 from nsc_tune.compiler.family import (
-    bound_by_ranges,
     denormalise_outputs,
     forward_normalised,
     random_params,
@@ -38,10 +37,7 @@ def evaluate(compiler: Compiler, programs: list[TrainProgram], seeds: int = 3,
             n = min(len(r) for r in rows)
             rows = [r[:n] for r in rows]
         batch = collate(chunk, rows).to(compiler.device)
-        p = compiler.model(batch.ids, batch.values, batch.in_pos, batch.in_mask, batch.out_pos,
-                           batch.out_mask)
-        if not cfg.text_agnostic:  # as Compiler.emit does
-            p = bound_by_ranges(p, out_ranges(chunk).to(compiler.device))
+        p = compiler.params(batch, chunk)
         pred = denormalise_outputs(p, forward_normalised(p, batch.xn))
         for i, prog in enumerate(chunk):
             m = prog.Y.shape[1]

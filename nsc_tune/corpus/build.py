@@ -119,11 +119,10 @@ def _status_reason(status: int) -> str:
 def ranges_record(kernel) -> dict:
     """The kernel's statically proven output ranges as record fields (JSON: None for infinite),
     so loading the corpus for pretraining need not analyse every program again."""
-    from nsc_tune.kernel.ranges import ANALYSIS_VERSION, output_ranges
+    from nsc_tune.kernel.ranges import ANALYSIS_VERSION, output_ranges, ranges_to_json
 
-    rows = [[None if not np.isfinite(v) else float(v) for v in row]
-            for row in output_ranges(kernel)]
-    return {"out_ranges": rows, "ranges_version": ANALYSIS_VERSION}
+    return {"out_ranges": ranges_to_json(output_ranges(kernel)),
+            "ranges_version": ANALYSIS_VERSION}
 
 
 def build_shard(cfg: BuildConfig, shard: int) -> dict:

@@ -446,6 +446,29 @@ def _math_binary(impl: str, a: Interval, b: Interval) -> Interval:
     return TOP
 
 
+def _strides(dims: tuple[int, ...] | list[int]) -> list[int]:
+    """Row-major element strides of an array shape."""
+    return [math.prod(dims[k + 1:]) for k in range(len(dims))]
+
+
+def _offset(indices, dims) -> int:
+    """Flat offset of the (point) ``indices`` into an array of shape ``dims``."""
+    if len(indices) > len(dims):
+        raise _GiveUp("more subscripts than dimensions")
+    return sum(int(i) * m for i, m in zip(indices, _strides(dims), strict=False))
+
+
+def ranges_to_json(ranges: np.ndarray) -> list[list[float | None]]:
+    """Ranges as JSON-able rows, with None for an infinite (unknown) bound."""
+    return [[float(v) if math.isfinite(v) else None for v in row] for row in np.asarray(ranges)]
+
+
+def ranges_from_json(rows: list) -> np.ndarray:
+    """Inverse of ``ranges_to_json``: ``[n, 2]`` float64 with -inf/inf for None."""
+    return np.array([[-INF if lo is None else lo, INF if hi is None else hi] for lo, hi in rows],
+                    dtype=np.float64).reshape(-1, 2)
+
+
 # -- the interpreter ----------------------------------------------------------------------------
 class _Frame:
     """One loop being interpreted: the states its ``break``s and ``continue``s leave with."""
@@ -681,7 +704,7 @@ class _Analyzer:
     def flat_range(self, arr: _Ref, indices: list[Interval], s: State) -> tuple[int, int, int]:
         """(first, last, stride-1 count) of the flat elements ``indices`` may address, clipped."""
         dims = arr.dims if arr.dims else (0,)
-        strides = [math.prod(dims[k + 1:]) for k in range(len(dims))]
+        strides = _strides(dims)
         lo = hi = arr.offset
         for k, idx in enumerate(indices):
             stride = strides[k] if k < len(strides) else 1
@@ -699,8 +722,7 @@ class _Analyzer:
         if len(indices) < depth:
             if not all(i.is_point for i in indices):
                 raise _GiveUp("row pointer with an unknown index")
-            inner = [math.prod(arr.dims[k + 1:]) for k in range(len(indices))]
-            off = arr.offset + sum(int(i.lo) * m for i, m in zip(indices, inner, strict=True))
+            off = arr.offset + _offset([i.lo for i in indices], arr.dims)
             return _Ref(arr.cell, off, arr.t, arr.dims[len(indices):])
         lo, hi, _ = self.flat_range(arr, indices, s)
         cell = s[arr.cell]
@@ -718,8 +740,7 @@ class _Analyzer:
             if not all(i.is_point for i in indices):
                 raise _GiveUp("address of an unknown element")
             dims = arr.dims or (0,)
-            strides = [math.prod(dims[k + 1:]) for k in range(len(dims))]
-            off = arr.offset + sum(int(i.lo) * strides[k] for k, i in enumerate(indices))
+            off = arr.offset + _offset([i.lo for i in indices], dims)
             return _Ref(arr.cell, off, arr.t, (0,) + tuple(dims[len(indices):]))
         raise _GiveUp("address")
 
@@ -973,8 +994,8 @@ class _Analyzer:
             cell = self.new_cell(s, values)
             if node.init is not None:
                 for idx, item in self.tr.flatten_init(node.init, tuple(dims)):
-                    flat = sum(i * math.prod(dims[k + 1:]) for k, i in enumerate(idx))
-                    s.put(cell, flat, _convert(self.scalar(item, s), info.scalar).iv)
+                    s.put(cell, _offset(idx, dims),
+                          _convert(self.scalar(item, s), info.scalar).iv)
             self.scopes[-1][node.name] = _Var(cell, info.scalar, tuple(dims))
             return s
         iv = (_convert(self.scalar(node.init, s), info.scalar).iv if node.init is not None
@@ -1093,8 +1114,7 @@ class _Analyzer:
                     if decl.init is not None:
                         for idx, item in self.tr.flatten_init(decl.init, tuple(dims)):
                             v, t0 = self.tr.const_eval(item)
-                            flat = sum(i * math.prod(dims[k + 1:]) for k, i in enumerate(idx))
-                            values[flat] = Interval.point(
+                            values[_offset(idx, dims)] = Interval.point(
                                 float(self.tr._convert_const(v, t0, info.scalar)))
                     self.globals[name] = _Var(self.new_cell(s, values), info.scalar,
                                               tuple(dims))
