@@ -16,6 +16,7 @@ import math
 from dataclasses import asdict, dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from nsc_tune.compiler.family import SurrogateParams
@@ -116,9 +117,29 @@ class CompNet(nn.Module):
         feats = values[..., : self.num.in_features]
         x = self.tok(ids) + self.num(feats) * (ids != PAD)[..., None] + self.pos[:length]
         pad = ids == PAD
-        # Without padding the mask is dropped: attention then takes the fused kernel (2x on CPU).
-        x = self.encoder(x, src_key_padding_mask=pad if bool(pad.any()) else None)
+        if torch.is_grad_enabled():  # training: the module's own (autocast-aware) forward
+            x = self.encoder(x, src_key_padding_mask=pad if bool(pad.any()) else None)
+        else:
+            x = self._encode_inference(x, pad)
         return self.norm(x)
+
+    def _encode_inference(self, x: Tensor, pad: Tensor) -> Tensor:
+        """The encoder's forward pass through ``scaled_dot_product_attention``.
+
+        Same weights and result as ``self.encoder`` (tested), but attention goes through the
+        memory-efficient kernels instead of materialising [L, L] scores: 2x faster on a 2-core
+        CPU for the 2,134 tokens of jmeint."""
+        b, length, d = x.shape
+        heads = self.config.heads
+        mask = None if not bool(pad.any()) else ~pad[:, None, None, :]
+        for layer in self.encoder.layers:
+            attn = layer.self_attn
+            qkv = F.linear(layer.norm1(x), attn.in_proj_weight, attn.in_proj_bias)
+            q, k, v = qkv.view(b, length, 3, heads, d // heads).permute(2, 0, 3, 1, 4)
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+            x = x + attn.out_proj(a.transpose(1, 2).reshape(b, length, d))
+            x = x + layer.linear2(F.gelu(layer.linear1(layer.norm2(x))))
+        return x
 
     def forward(self, ids: Tensor, values: Tensor, in_pos: Tensor, in_mask: Tensor,
                 out_pos: Tensor, out_mask: Tensor) -> SurrogateParams:

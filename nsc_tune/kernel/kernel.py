@@ -40,6 +40,7 @@ class Kernel:
         ast, notes, self.preprocessed = parse(source)
         prog = Program.from_ast(ast)
         fn = prog.kernel(function)
+        self.program = prog  # the parsed C (read by the static range analysis)
         self.source = source
         self.function = fn.decl.name
         self.name = name or self.function

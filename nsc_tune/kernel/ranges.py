@@ -1221,7 +1221,8 @@ def output_ranges(kernel) -> np.ndarray:
 
     Arguments:
         kernel: a ``Kernel`` (or anything with ``preprocessed``, ``function``, ``signature`` and
-            ``domains``, such as a corpus record's ``KernelView``).
+            ``domains``, such as a corpus record's ``KernelView``); a ``program`` attribute
+            (the parsed C) saves parsing it again.
 
     Returns:
         ``[n_outputs, 2]`` float64: each output's ``(lo, hi)``; ``-inf``/``inf`` where unknown.
@@ -1229,8 +1230,10 @@ def output_ranges(kernel) -> np.ndarray:
     n = kernel.signature.n_outputs
     unknown = np.tile([-INF, INF], (n, 1))
     try:
-        ast = c_parser.CParser().parse(kernel.preprocessed, filename="<stdin>")
-        prog = Program.from_ast(ast)
+        prog = getattr(kernel, "program", None)
+        if prog is None:
+            prog = Program.from_ast(c_parser.CParser().parse(kernel.preprocessed,
+                                                             filename="<stdin>"))
         out = _Analyzer(prog).run(kernel.function, kernel.signature,
                                   np.asarray(kernel.domains, dtype=np.float64))
     except (_GiveUp, RecursionError):
