@@ -34,6 +34,8 @@ MAX_STEPS = 20_000
 MAX_UNROLL = 256
 _F32_EPS = 2.0 ** -22  # two float32 ulps, relative
 _F64_EPS = 2.0 ** -50
+_F32_MAX = float(np.finfo(np.float32).max)
+_F32_TINY = float(np.finfo(np.float32).tiny)  # below it float32 loses precision, then to 0
 
 
 class _GiveUp(Exception):
@@ -193,8 +195,9 @@ def _nan_free(vals: list[float]) -> list[float]:
 
 
 def _corners(f, a: Interval, b: Interval) -> Interval:
-    with np.errstate(all="ignore"):
-        vals = _nan_free([f(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)])
+    # Python floats overflow to inf and give NaN for inf/inf, without numpy's warnings.
+    xs, ys = (float(a.lo), float(a.hi)), (float(b.lo), float(b.hi))
+    vals = _nan_free([f(x, y) for x in xs for y in ys])
     return Interval(min(vals), max(vals)) if vals else TOP
 
 
@@ -217,8 +220,7 @@ def _round_out(iv: Interval, t: ct.CType) -> Interval:
     lo = iv.lo - abs(iv.lo) * eps
     hi = iv.hi + abs(iv.hi) * eps
     if t.bits == 32:
-        big = float(np.finfo(np.float32).max)
-        tiny = float(np.finfo(np.float32).tiny)  # below it float32 loses precision, then to 0
+        big, tiny = _F32_MAX, _F32_TINY
         lo = -INF if lo < -big else (0.0 if 0.0 < lo < tiny else lo)
         hi = INF if hi > big else (0.0 if -tiny < hi < 0.0 else hi)
     return Interval(lo, hi)
