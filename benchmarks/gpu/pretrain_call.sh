@@ -24,8 +24,10 @@ t0=$(date +%s)
 if [ ! -f /tmp/corpus/manifest.json ]; then
   python3 -m nsc_tune.cli corpus build --n "$N" --out /tmp/corpus --workers "$(nproc)" --json \
     > /tmp/corpus_build.json
-  python3 -m nsc_tune.cli corpus stats /tmp/corpus --plot "$OUT/corpus_stats.png" --json \
-    > /tmp/corpus_stats.json
+  if [ "${STATS:-1}" = 1 ]; then  # STATS=0: skip the statistics plot (a cold build is ~560 s)
+    python3 -m nsc_tune.cli corpus stats /tmp/corpus --plot "$OUT/corpus_stats.png" --json \
+      > /tmp/corpus_stats.json
+  fi
 fi
 echo "corpus ready after $(( $(date +%s) - t0 )) s"
 if [ "${BUILD_ONLY:-0}" = 1 ]; then  # a cold machine: building takes most of a call
