@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from pycparser import c_ast, c_parser
@@ -42,9 +43,10 @@ class _GiveUp(Exception):
     """The analysis cannot bound the program (the caller reports every output as unknown)."""
 
 
-@dataclass(frozen=True)
-class Interval:
-    """A closed interval of reals (``lo > hi`` never occurs; empty states are ``None``)."""
+class Interval(NamedTuple):
+    """A closed interval of reals (``lo > hi`` never occurs; empty states are ``None``).
+
+    A named tuple, not a dataclass: the analysis creates hundreds of thousands of them."""
 
     lo: float
     hi: float
@@ -72,8 +74,7 @@ TOP = Interval(-INF, INF)
 BOOL = Interval(0.0, 1.0)
 
 
-@dataclass
-class _AV:
+class _AV(NamedTuple):
     """An abstract scalar: its interval and C type."""
 
     iv: Interval
