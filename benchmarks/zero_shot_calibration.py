@@ -6,6 +6,8 @@ Tests three post-hoc rules on top of ``family.bound_by_ranges`` (each output's l
 its proven range, scale capped at the half-width, misread outputs replaced by the midpoint):
   - ``distrust share``: when at least that share of a program's finite-range outputs were
     misread, treat all of them as misread (the whole program was misunderstood);
+  - ``edge distrust``: also treat a location farther than ``q`` half-widths from its range's
+    midpoint as misread;
   - ``location shrink``: move every finite-range location towards its range's midpoint,
     ``mid + lam * (loc - mid)``;
   - ``scale shrink``: multiply every scale by ``gamma`` (hedging an uncertain shape).
@@ -29,6 +31,7 @@ from nsc_tune.compiler.family import denormalise_outputs, forward_normalised, ra
 
 RULES = [("bound_by_ranges (shipped)", {}),
          *[(f"distrust share {t}", {"theta": t}) for t in (0.3, 0.5)],
+         *[(f"edge distrust {q}", {"edge": q}) for q in (0.95, 0.9, 0.75)],
          *[(f"location shrink {lam}", {"lam": lam}) for lam in (0.9, 0.8)],
          *[(f"scale shrink {g}", {"gamma": g}) for g in (0.9, 0.8)]]
 
@@ -60,7 +63,8 @@ def collect(comp: Compiler, programs, seeds: int = 3) -> list[dict]:
     return recs
 
 
-def mse(rec: dict, theta: float | None = None, lam: float = 1.0, gamma: float = 1.0) -> float:
+def mse(rec: dict, theta: float | None = None, edge: float | None = None, lam: float = 1.0,
+        gamma: float = 1.0) -> float:
     """Compiled MSE of one program under a rule (the defaults are ``bound_by_ranges``)."""
     from nsc_tune.compiler.family import DISTRUST_SCALE
 
@@ -68,6 +72,8 @@ def mse(rec: dict, theta: float | None = None, lam: float = 1.0, gamma: float = 
     lo, hi = rec["ranges"][:, 0], rec["ranges"][:, 1]
     finite = torch.isfinite(lo) & torch.isfinite(hi)
     misread = finite & ((loc < lo) | (loc > hi))
+    if edge is not None:  # a location in the outer part of its range counts as misread too
+        misread = misread | (finite & ((loc - (lo + hi) / 2).abs() > edge * (hi - lo) / 2))
     if theta is not None and finite.any() and misread[finite].double().mean() >= theta:
         misread = finite
     mid, half = (lo + hi) / 2, (hi - lo) / 2
