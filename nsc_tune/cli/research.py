@@ -60,7 +60,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     cfg = protocol.ProtocolConfig(kernels=tuple(args.kernels), pool=args.pool, test=args.test,
                                   fractions=tuple(args.fractions), trials=args.trials,
                                   epochs=args.epochs, inits=tuple(args.inits),
-                                  workers=args.workers, seed=args.seed)
+                                  workers=args.workers, seed=args.seed, device=args.device)
     if args.eval_command == "data-efficiency":
         reuse = None
         if args.reuse:
@@ -127,6 +127,10 @@ def add(sub: argparse._SubParsersAction) -> None:
         e.add_argument("--inits", nargs="+", default=["random", "compiled", "text_agnostic",
                                                        "auto"])
         e.add_argument("--workers", type=int, default=0)
+        e.add_argument("--device", default=None,
+                       help="train each kernel and fraction's runs as one batched model on this "
+                       "device (cuda on the GPU host; cpu also works) instead of one process "
+                       "per run")
         e.add_argument("--seed", type=int, default=0)
         e.add_argument("--out", default=None, help="folder for JSON and Markdown results")
         if name == "data-efficiency":

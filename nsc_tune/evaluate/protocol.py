@@ -45,6 +45,7 @@ class ProtocolConfig:
     warmup_epochs: int | None = None  # init="auto": both candidates train this long (None: all)
     seed: int = 0
     workers: int = 0
+    device: str | None = None  # None: one process per run; "cpu"/"cuda": batched runs there
 
 
 def _surrogate(kernel, init: str, seed: int):
@@ -116,6 +117,28 @@ def _run(task: tuple) -> dict:
             "kept": s.init, "test_mse": test_mse(s), "best_epoch": best_epoch, "curve": curve}
 
 
+def _execute(tasks: list[tuple], cfg: ProtocolConfig, progress: bool) -> list[dict]:
+    """Run the tasks, one process per run, or batched per (kernel, fraction) on ``cfg.device``
+    (``evaluate.batched``: the same computation up to float rounding); rows in task order."""
+    if cfg.device is None:
+        return _map(tasks, cfg.workers, progress)
+    from tqdm import tqdm
+
+    from nsc_tune.evaluate.batched import run_group
+
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for t in tasks:
+        groups[(t[0], t[1], t[5])].append(t)
+    found: dict[tuple, dict] = {}
+    for (name, fraction, track), group in tqdm(groups.items(), desc=f"protocol ({cfg.device})",
+                                               disable=not progress):
+        trials = sorted({t[2] for t in group})
+        inits = [i for i in cfg.inits if any(t[3] == i for t in group)]
+        for row in run_group(name, fraction, trials, inits, cfg, track, cfg.device):
+            found[(row["kernel"], row["fraction"], row["trial"], row["init"])] = row
+    return [found[t[:4]] for t in tasks]
+
+
 def _map(tasks: list[tuple], workers: int, progress: bool) -> list[dict]:
     from tqdm import tqdm
 
@@ -183,7 +206,7 @@ def data_efficiency(cfg: ProtocolConfig, progress: bool = True,
     tasks = [(k, f, t, i, cfg, False) for k in cfg.kernels for f in cfg.fractions
              for t in range(cfg.trials) for i in cfg.inits]
     todo = [t for t in tasks if t[:4] not in old]
-    done = {t[:4]: r for t, r in zip(todo, _map(todo, cfg.workers, progress), strict=True)}
+    done = {t[:4]: r for t, r in zip(todo, _execute(todo, cfg, progress), strict=True)}
     rows = [dict(old[t[:4]]) if t[:4] in old else done[t[:4]] for t in tasks]
     for r in rows:
         r.pop("curve", None)
@@ -217,7 +240,7 @@ def epochs_to_target(cfg: ProtocolConfig, fraction: float = 1.0, progress: bool 
     """Epochs each initialisation needs to reach the mean final error of 3 random-init runs."""
     tasks = [(k, fraction, t, i, cfg, True) for k in cfg.kernels for t in range(cfg.trials)
              for i in cfg.inits]
-    rows = _map(tasks, cfg.workers, progress)
+    rows = _execute(tasks, cfg, progress)
     out = []
     for kernel in cfg.kernels:
         mine = [r for r in rows if r["kernel"] == kernel]
