@@ -1,16 +1,20 @@
 """The protocol's fine-tuning runs, many at once (for the GPU host).
 
-One kernel at one training fraction: every trial's random, compiled and text-agnostic surrogates
-train as one batched model (``compiler.family``'s batched MLP), each on its own trial's split,
-shuffling and output statistics, with Adam over the batched tensors (Adam is elementwise, so each
-surrogate's updates are exactly its own). This is the same computation as the one-run-per-process
-path (``protocol._run``, ``surrogate.fit``), up to float rounding (tested), but thousands of steps
-cost one small batched step each instead of one per run. ``auto`` needs no run of its own: it
-races the trial's compiled and random surrogates on the same split and keeps the one with the
-lower validation error, so its row is read off those two runs.
+At one training fraction, every kernel's, trial's and initialisation's surrogate trains as one
+batched model (``compiler.family``'s batched MLP). Kernels of different arity are padded to the
+largest: padded inputs are zero and padded outputs are left out of every error, so their weights
+get no gradient and stay zero. Each surrogate keeps its own trial's split, shuffling and output
+statistics, and Adam over the batched tensors is elementwise, so each surrogate's updates are
+exactly its own. This is the same computation as the one-run-per-process path
+(``protocol._run``, ``surrogate.fit``) up to float rounding (tested), but every step trains all
+surrogates at once. ``auto`` needs no run of its own: it races the trial's compiled and random
+surrogates on the same split and keeps the one with the lower validation error, so its row is
+read off those two runs.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -28,11 +32,28 @@ from nsc_tune.compiler.family import (
 TRAINED = ("compiled", "random", "text_agnostic")
 
 
-def _stack(surrogates: list, device: str) -> list[Tensor]:
-    """The surrogates' parameters as batched leaf tensors (order of ``SurrogateParams``)."""
-    names = [n for n in SurrogateParams.__dataclass_fields__]
-    return [torch.stack([getattr(s, n).detach().float() for s in surrogates]).to(device)
-            .requires_grad_(True) for n in names]
+@dataclass
+class _Kernel:
+    """One kernel's examples, inputs normalised and zero-padded to the batch's arity."""
+
+    name: str
+    surrogates: dict  # (trial, init) -> Surrogate
+    x_test: Tensor  # [n_test, I]
+    y_test: Tensor  # [n_test, O]
+    splits: dict  # trial -> (x_train, y_train, x_val, y_val) padded tensors, output scale
+
+
+def _pad(t: Tensor, width: int) -> Tensor:
+    """Zero-pad the last dimension to ``width``."""
+    return torch.nn.functional.pad(t, (0, width - t.shape[-1]))
+
+
+def _padded_params(s, n_in: int, n_out: int) -> list[Tensor]:
+    """A surrogate's parameters (``SurrogateParams`` order), padded to ``n_in``/``n_out``."""
+    p = s.params()
+    return [_pad(p.w_in[0], n_in), p.b_in[0], p.w_hidden[0], p.b_hidden[0],
+            torch.nn.functional.pad(p.w_out[0], (0, 0, 0, n_out - p.w_out.shape[1])),
+            _pad(p.b_out[0], n_out), _pad(p.mu[0], n_out), _pad(p.log_sigma[0], n_out)]
 
 
 def _predict(params: list[Tensor], xn: Tensor) -> Tensor:
@@ -41,138 +62,172 @@ def _predict(params: list[Tensor], xn: Tensor) -> Tensor:
     return denormalise_outputs(p, forward_normalised(p, xn))
 
 
-def _data_stats(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _output_stats(Y: np.ndarray) -> tuple[Tensor, Tensor]:
     """Output location (symlog) and standardising scale from training outputs, as
     ``surrogate.fit`` takes them."""
     scale = np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0))
-    return symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)).numpy(), scale
+    return (symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)),
+            torch.as_tensor(scale, dtype=torch.float32))
 
 
-def run_group(name: str, fraction: float, trials: list[int], inits: list[str], cfg,
-              track: bool, device: str = "cpu") -> list[dict]:
-    """Rows (as ``protocol._run`` returns them) for every (trial, init) of one kernel and
-    fraction, trained side by side on ``device``."""
+def _prepare(name: str, fraction: float, trials: list[int], need: list[str], cfg,
+             n_in: int, n_out: int, device: str) -> _Kernel:
     from nsc_tune.evaluate.protocol import _data, _surrogate, random_seed_of
     from nsc_tune.surrogate.fit import split
+
+    k, Xp, Yp, Xt, Yt = _data(name, cfg)
+    n = int(round(cfg.pool * fraction))
+    surrogates = {(t, i): _surrogate(k, i, seed=random_seed_of(t)) for t in trials for i in need}
+    lo, hi = next(iter(surrogates.values())).lo, next(iter(surrogates.values())).hi
+
+    def x(X: np.ndarray) -> Tensor:
+        xn = normalise_inputs(torch.as_tensor(X, dtype=torch.float32), lo, hi)
+        return _pad(xn, n_in).to(device)
+
+    def y(Y: np.ndarray) -> Tensor:
+        return _pad(torch.as_tensor(Y, dtype=torch.float32), n_out).to(device)
+
+    splits = {}
+    if n >= 2:
+        for t in trials:
+            rng = np.random.default_rng([cfg.seed, t, int(fraction * 1e6)])
+            idx = rng.choice(cfg.pool, n, replace=False)
+            X, Y, Xv, Yv = split(Xp[idx], Yp[idx], 0.2, seed=t)
+            mu, scale = _output_stats(Y)
+            for i in need:  # output statistics from the training examples (in the budget)
+                s = surrogates[(t, i)]
+                with torch.no_grad():
+                    s.mu.copy_(mu)
+                    if X.shape[0] >= 2:
+                        s.log_sigma.copy_(torch.log(scale))
+            scale = torch.nn.functional.pad(scale, (0, n_out - scale.shape[0]), value=1.0)
+            splits[t] = (x(X), y(Y), x(Xv), y(Yv), scale.to(device))
+    return _Kernel(name, surrogates, x(Xt), y(Yt), splits)
+
+
+def run_groups(names: list[str], fraction: float, trials: list[int], inits: list[str], cfg,
+               track: bool, device: str = "cpu") -> list[dict]:
+    """Rows (as ``protocol._run`` returns them) for every (kernel, trial, init) at one fraction,
+    trained side by side on ``device``."""
+    from nsc_tune import suite
 
     if "auto" in inits and cfg.warmup_epochs is not None:
         raise ValueError("batched runs derive 'auto' from a race over the whole run; "
                          "warmup_epochs must be None (or run without --device)")
-    k, Xp, Yp, Xt, Yt = _data(name, cfg)
-    n = int(round(cfg.pool * fraction))
     need = [i for i in TRAINED if i in inits or (i != "text_agnostic" and "auto" in inits)]
-    runs = [(t, i) for t in trials for i in need]
-    models = [_surrogate(k, i, seed=random_seed_of(t)) for t, i in runs]
-    lo, hi = models[0].lo.to(device), models[0].hi.to(device)
+    arity = [suite.load(name).signature for name in names]
+    n_in, n_out = max(a.n_inputs for a in arity), max(a.n_outputs for a in arity)
+    kernels = [_prepare(name, fraction, trials, need, cfg, n_in, n_out, device)
+               for name in names]
+    runs = [(kk, t, i) for kk in range(len(kernels)) for t in trials for i in need]
+    n = int(round(cfg.pool * fraction))
+    params = [torch.stack(ts).detach().to(device).requires_grad_(True) for ts in zip(
+        *[_padded_params(kernels[kk].surrogates[(t, i)], n_in, n_out) for kk, t, i in runs],
+        strict=True)]
+    real = torch.stack([_pad(torch.ones(a.n_outputs), n_out) for a in arity]).to(device)
+    kernel_of = torch.tensor([kk for kk, _, _ in runs], device=device)
+    mask = real[kernel_of][:, None, :]  # [B, 1, O]: the run's kernel's real outputs
+    n_real = mask.sum(dim=2)  # [B, 1]
+    x_test = torch.stack([kern.x_test for kern in kernels])[kernel_of]
+    y_test = torch.stack([kern.y_test for kern in kernels])[kernel_of]
 
-    def norm(X: np.ndarray) -> Tensor:
-        return normalise_inputs(torch.as_tensor(X, dtype=torch.float32, device=device), lo, hi)
+    def mean_error(pred: Tensor, target: Tensor, scale: Tensor | float = 1.0) -> Tensor:
+        """Per run: the mean over rows and the run's real outputs."""
+        sq = (((pred - target) / scale) ** 2) * mask
+        return sq.sum(dim=(1, 2)) / (n_real[:, 0] * pred.shape[1])
 
-    xt = norm(Xt)
-    yt = torch.as_tensor(Yt, dtype=torch.float32, device=device)
+    def test_mse(ps: list[Tensor]) -> np.ndarray:
+        with torch.no_grad():
+            return mean_error(_predict(ps, x_test), y_test).double().cpu().numpy()
+
     n_runs = len(runs)
     best_epoch = np.zeros(n_runs, dtype=int)
     curves = np.zeros((n_runs, cfg.epochs if (track and n >= 2) else 0))
     val_curves = np.full((n_runs, cfg.epochs + 1), np.inf)
-
-    def test_mse(params: list[Tensor]) -> np.ndarray:
-        with torch.no_grad():
-            pred = _predict(params, xt[None].expand(n_runs, -1, -1))
-            return ((pred - yt) ** 2).mean(dim=(1, 2)).double().cpu().numpy()
-
-    if n < 2:
-        params = _stack(models, device)
-    else:
-        splits = {}
-        for t in trials:
-            rng = np.random.default_rng([cfg.seed, t, int(fraction * 1e6)])
-            idx = rng.choice(cfg.pool, n, replace=False)
-            splits[t] = split(Xp[idx], Yp[idx], 0.2, seed=t)
-        for s, (t, _) in zip(models, runs, strict=True):  # output statistics from the data
-            mu, scale = _data_stats(splits[t][1])
-            with torch.no_grad():
-                s.mu.copy_(torch.as_tensor(mu))
-                if splits[t][0].shape[0] >= 2:
-                    s.log_sigma.copy_(torch.log(torch.as_tensor(scale, dtype=torch.float32)))
-        params = _stack(models, device)
-        row_of = {t: j for j, t in enumerate(trials)}
-        trial_idx = torch.tensor([row_of[t] for t, _ in runs], device=device)
-        x_tr = torch.stack([norm(splits[t][0]) for t in trials])
-        y_tr = torch.stack([torch.as_tensor(splits[t][1], dtype=torch.float32, device=device)
-                            for t in trials])
-        x_va = torch.stack([norm(splits[t][2]) for t in trials])[trial_idx]
-        y_va = torch.stack([torch.as_tensor(splits[t][3], dtype=torch.float32, device=device)
-                            for t in trials])[trial_idx]
-        scale = torch.stack([torch.as_tensor(_data_stats(splits[t][1])[1], dtype=torch.float32,
-                                             device=device) for t, _ in runs])[:, None, :]
-        gens = {t: torch.Generator().manual_seed(t) for t in trials}
-        opt = torch.optim.Adam(params, lr=cfg.lr)
-        n_tr = x_tr.shape[1]
-
-        def val_mse() -> Tensor:
-            with torch.no_grad():
-                return (((_predict(params, x_va) - y_va) / scale) ** 2).mean(dim=(1, 2))
-
-        best = val_mse() if x_va.shape[1] else torch.full((n_runs,), float("inf"), device=device)
-        val_curves[:, 0] = best.double().cpu().numpy()
-        best_params = [p.detach().clone() for p in params]
-        for epoch in range(1, cfg.epochs + 1):
-            order = torch.stack([torch.randperm(n_tr, generator=gens[t]) for t in trials])
-            order = order.to(device)[trial_idx]  # [B, n_tr]: each run its trial's shuffling
-            for start in range(0, n_tr, cfg.batch_size):
-                idx = order[:, start: start + cfg.batch_size]
-                xb = x_tr[trial_idx[:, None], idx]
-                yb = y_tr[trial_idx[:, None], idx]
-                per_run = (((_predict(params, xb) - yb) / scale) ** 2).mean(dim=(1, 2))
-                opt.zero_grad(set_to_none=True)
-                per_run.sum().backward()
-                opt.step()
-            v = val_mse()
-            val_curves[:, epoch] = v.double().cpu().numpy()
-            better = v < best
-            best = torch.where(better, v, best)
-            with torch.no_grad():
-                for bp, p in zip(best_params, params, strict=True):
-                    mask = better.view(-1, *([1] * (p.dim() - 1)))
-                    bp.copy_(torch.where(mask, p, bp))
-            best_epoch[better.cpu().numpy()] = epoch
-            if track:
-                curves[:, epoch - 1] = test_mse(params)
-        params = best_params
+    if n >= 2:
+        params = _train(params, kernels, runs, trials, cfg, mean_error, test_mse, best_epoch,
+                        curves, val_curves, track, device)
     final = test_mse(params)
     rows = []
-    for j, (t, i) in enumerate(runs):
+    for j, (kk, t, i) in enumerate(runs):
         if i in inits:
-            rows.append({"kernel": name, "fraction": fraction, "n": n, "trial": t, "init": i,
-                         "kept": i, "test_mse": float(final[j]), "best_epoch": int(best_epoch[j]),
-                         "curve": curves[j].tolist()})
+            rows.append({"kernel": names[kk], "fraction": fraction, "n": n, "trial": t,
+                         "init": i, "kept": i, "test_mse": float(final[j]),
+                         "best_epoch": int(best_epoch[j]), "curve": curves[j].tolist()})
     if "auto" in inits:
-        rows += _auto_rows(rows_of_runs=runs, inits_needed=need, final=final,
-                           best_epoch=best_epoch, curves=curves, val_curves=val_curves,
-                           name=name, fraction=fraction, n=n, trials=trials)
+        where = {run: j for j, run in enumerate(runs)}
+        for kk, name in enumerate(names):
+            for t in trials:
+                rows.append(_auto_row(where[(kk, t, "compiled")], where[(kk, t, "random")],
+                                      final, best_epoch, curves, val_curves, n) |
+                            {"kernel": name, "fraction": fraction, "trial": t})
     return rows
 
 
-def _auto_rows(rows_of_runs, inits_needed, final, best_epoch, curves, val_curves, name,
-               fraction, n, trials) -> list[dict]:
-    """``auto`` per trial: the compiled run unless the random one ends with a strictly lower
-    best validation error (``race`` keeps the first of equals, and lists compiled first); its
-    curve follows the leader by best validation error so far."""
-    where = {run: j for j, run in enumerate(rows_of_runs)}
-    out = []
-    for t in trials:
-        c, r = where[(t, "compiled")], where[(t, "random")]
-        if n < 2:  # nothing to compare: the compiled init
-            win = c
-            curve = curves[c].tolist()
-        else:
-            best_c = np.minimum.accumulate(val_curves[c])
-            best_r = np.minimum.accumulate(val_curves[r])
-            win = r if best_r[-1] < best_c[-1] else c
-            lead_random = best_r[1:] < best_c[1:]
-            curve = np.where(lead_random, curves[r], curves[c]).tolist() if curves.shape[1] \
-                else []
-        out.append({"kernel": name, "fraction": fraction, "n": n, "trial": t, "init": "auto",
-                    "kept": rows_of_runs[win][1], "test_mse": float(final[win]),
-                    "best_epoch": int(best_epoch[win]), "curve": curve})
-    return out
+def _train(params, kernels, runs, trials, cfg, mean_error, test_mse, best_epoch, curves,
+           val_curves, track, device) -> list[Tensor]:
+    """Adam on every run for ``cfg.epochs``; returns each run's best-validation parameters and
+    fills ``best_epoch``, ``val_curves`` (column 0: the initial weights) and, when tracking,
+    ``curves`` (test error after each epoch)."""
+    cell = {(kk, t): c for c, (kk, t) in enumerate((kk, t) for kk in range(len(kernels))
+                                                   for t in trials)}
+    run_cell = torch.tensor([cell[(kk, t)] for kk, t, _ in runs], device=device)
+
+    def stacked(part: int) -> Tensor:
+        return torch.stack([kernels[kk].splits[t][part] for kk in range(len(kernels))
+                            for t in trials])
+
+    x_tr, y_tr = stacked(0), stacked(1)
+    x_va, y_va = stacked(2)[run_cell], stacked(3)[run_cell]
+    scale = stacked(4)[run_cell][:, None, :]
+    trial_pos = {t: j for j, t in enumerate(trials)}
+    run_trial = torch.tensor([trial_pos[t] for _, t, _ in runs], device=device)
+    gens = {t: torch.Generator().manual_seed(t) for t in trials}  # as surrogate.fit seeds them
+    opt = torch.optim.Adam(params, lr=cfg.lr)
+    n_tr = x_tr.shape[1]
+
+    def val_error() -> Tensor:
+        with torch.no_grad():
+            return mean_error(_predict(params, x_va), y_va, scale)
+
+    best = val_error()
+    val_curves[:, 0] = best.double().cpu().numpy()
+    best_params = [p.detach().clone() for p in params]
+    for epoch in range(1, cfg.epochs + 1):
+        order = torch.stack([torch.randperm(n_tr, generator=gens[t]) for t in trials])
+        order = order.to(device)[run_trial]  # [B, n_tr]: each run its trial's shuffling
+        for start in range(0, n_tr, cfg.batch_size):
+            idx = order[:, start: start + cfg.batch_size]
+            loss = mean_error(_predict(params, x_tr[run_cell[:, None], idx]),
+                              y_tr[run_cell[:, None], idx], scale)
+            opt.zero_grad(set_to_none=True)
+            loss.sum().backward()
+            opt.step()
+        v = val_error()
+        val_curves[:, epoch] = v.double().cpu().numpy()
+        better = v < best
+        best = torch.where(better, v, best)
+        with torch.no_grad():
+            for bp, p in zip(best_params, params, strict=True):
+                bp.copy_(torch.where(better.view(-1, *([1] * (p.dim() - 1))), p, bp))
+        best_epoch[better.cpu().numpy()] = epoch
+        if track:
+            curves[:, epoch - 1] = test_mse(params)
+    return best_params
+
+
+def _auto_row(c: int, r: int, final, best_epoch, curves, val_curves, n: int) -> dict:
+    """``auto`` for one trial from its compiled (``c``) and random (``r``) runs: the compiled one
+    unless the random one ends with a strictly lower best validation error (``race`` keeps the
+    first of equals and lists compiled first); its curve follows the leader by best validation
+    error so far. Without data there is nothing to compare: the compiled init."""
+    win, curve = c, curves[c].tolist()
+    if n >= 2:
+        best_c = np.minimum.accumulate(val_curves[c])
+        best_r = np.minimum.accumulate(val_curves[r])
+        win = r if best_r[-1] < best_c[-1] else c
+        if curves.shape[1]:
+            curve = np.where(best_r[1:] < best_c[1:], curves[r], curves[c]).tolist()
+    return {"n": n, "init": "auto", "kept": "random" if win == r else "compiled",
+            "test_mse": float(final[win]), "best_epoch": int(best_epoch[win]), "curve": curve}
+

@@ -118,23 +118,24 @@ def _run(task: tuple) -> dict:
 
 
 def _execute(tasks: list[tuple], cfg: ProtocolConfig, progress: bool) -> list[dict]:
-    """Run the tasks, one process per run, or batched per (kernel, fraction) on ``cfg.device``
+    """Run the tasks, one process per run, or batched per training fraction on ``cfg.device``
     (``evaluate.batched``: the same computation up to float rounding); rows in task order."""
     if cfg.device is None:
         return _map(tasks, cfg.workers, progress)
     from tqdm import tqdm
 
-    from nsc_tune.evaluate.batched import run_group
+    from nsc_tune.evaluate.batched import run_groups
 
     groups: dict[tuple, list[tuple]] = defaultdict(list)
     for t in tasks:
-        groups[(t[0], t[1], t[5])].append(t)
+        groups[(t[1], t[5])].append(t)
     found: dict[tuple, dict] = {}
-    for (name, fraction, track), group in tqdm(groups.items(), desc=f"protocol ({cfg.device})",
-                                               disable=not progress):
+    for (fraction, track), group in tqdm(groups.items(), desc=f"protocol ({cfg.device})",
+                                         disable=not progress):
+        names = [k for k in cfg.kernels if any(t[0] == k for t in group)]
         trials = sorted({t[2] for t in group})
         inits = [i for i in cfg.inits if any(t[3] == i for t in group)]
-        for row in run_group(name, fraction, trials, inits, cfg, track, cfg.device):
+        for row in run_groups(names, fraction, trials, inits, cfg, track, cfg.device):
             found[(row["kernel"], row["fraction"], row["trial"], row["init"])] = row
     return [found[t[:4]] for t in tasks]
 
