@@ -2,13 +2,14 @@
 # Evaluation jobs on the GPU host (device tool; 16 cores), results into $OUT. Usage:
 #   JOBS="accelerate ett" bash benchmarks/gpu/eval_call.sh     # then JOBS=de on the same machine
 #   accelerate: benchmarks/accelerate.py with the GPU column and the quality gate
-#   ett / de:   the paper's protocol (epochs to target / data efficiency) with PROTO settings
+#   ett / de:   the paper's protocol (epochs to target / data efficiency) with PROTO settings,
+#               each fraction's runs batched on the GPU (--device cuda)
 set -euo pipefail
 export PYTHONUNBUFFERED=1
 source "$(dirname "$0")/env.sh"
 export NSC_TUNE_CACHE=/tmp/nsc_cache
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
-PROTO=${PROTO:-"--pool 10000 --test 2000 --trials 9 --epochs 400 --workers $(nproc)"}
+PROTO=${PROTO:-"--pool 10000 --test 2000 --trials 9 --epochs 400 --device cuda"}
 nvidia-smi --query-gpu=name --format=csv,noheader || true
 for job in ${JOBS:-accelerate ett de}; do
   t0=$(date +%s)
