@@ -238,6 +238,7 @@ MORE_BAD_ARGUMENTS = [
     (["accelerate", "sobel", "--max-error", "x"], "invalid float value: 'x'"),
     (["accelerate", "sobel", "--max-error", "0.1", "--fit-samples", "8"], "at least 16"),
     (["eval", "epochs-to-target", "--epochs", "-1"], "--epochs must be"),
+    (["eval", "data-efficiency", "--device", "nonsense"], "--device nonsense: not a torch device"),
 ]
 
 
@@ -317,3 +318,11 @@ def test_eval_reuse_of_a_bad_file_is_refused_before_any_run(
                          (_write(tmp_path, "notes.json", "[1, 2]"), "not a data-efficiency")):
         assert main(base + [str(path)]) == 2
         _one_clear_line(capsys.readouterr().err, needle)
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU")
+def test_eval_on_a_missing_gpu_says_what_to_do(capsys: pytest.CaptureFixture) -> None:
+    from nsc_tune.cli import main
+
+    assert main(["eval", "data-efficiency", "--device", "cuda", "--epochs", "1"]) == 2
+    _one_clear_line(capsys.readouterr().err, "no CUDA GPU; use --device cpu")

@@ -49,6 +49,19 @@ def cmd_corpus_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_device(name: str) -> None:
+    """A torch device this machine has, or a UsageError saying what to pass instead."""
+    import torch
+
+    try:
+        device = torch.device(name)
+    except RuntimeError as exc:
+        raise UsageError(f"--device {name}: not a torch device ({exc}); use cpu or cuda") from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UsageError(f"--device {name}: this machine has no CUDA GPU; use --device cpu, or "
+                         "leave --device out to run one process per run")
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run the paper's protocol (data efficiency or epochs to target) on suite kernels."""
     from nsc_tune.evaluate import protocol
@@ -57,6 +70,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"unknown kernel(s) {', '.join(unknown)}; choose from "
                          f"{', '.join(SUITE)}")
+    if args.device is not None:
+        _check_device(args.device)
     cfg = protocol.ProtocolConfig(kernels=tuple(args.kernels), pool=args.pool, test=args.test,
                                   fractions=tuple(args.fractions), trials=args.trials,
                                   epochs=args.epochs, inits=tuple(args.inits),
