@@ -43,6 +43,13 @@ class Compiler:
         """Surrogate parameters for each kernel (one CompNet forward pass for the batch), with
         each output's location and scale kept inside its statically proven range
         (``family.bound_by_ranges``)."""
+        batch, programs = self.collate(kernels)
+        p = self.params(batch, programs)
+        return [p.select(i, k.n_inputs, k.n_outputs) for i, k in enumerate(kernels)]
+
+    def collate(self, kernels: Sequence[Kernel]) -> tuple[Batch, list[TrainProgram]]:
+        """The kernels tokenized (with their range analysis) and collated into one batch on
+        this compiler's device, as ``emit`` feeds them to CompNet."""
         import numpy as np
 
         programs = []
@@ -53,8 +60,7 @@ class Compiler:
                                          np.zeros((1, k.n_outputs), np.float32), dom[:, 0],
                                          dom[:, 1]))
         batch = collate(programs, [np.zeros(1, dtype=np.int64)] * len(programs)).to(self.device)
-        p = self.params(batch, programs)
-        return [p.select(i, k.n_inputs, k.n_outputs) for i, k in enumerate(kernels)]
+        return batch, programs
 
     def params(self, batch: Batch, programs: list[TrainProgram]) -> SurrogateParams:
         """CompNet's parameters for a collated batch of ``programs``, each output's location and
