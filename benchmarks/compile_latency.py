@@ -37,13 +37,8 @@ def main() -> int:
     rows = []
     for name in suite.names():
         kernel = suite.load(name)
-        compiler.emit([kernel])  # warm-up
-        times = []
-        for _ in range(args.repeats):
-            t = time.perf_counter()
-            (params,) = compiler.emit([kernel])
-            Surrogate(kernel, params, "compiled")
-            times.append((time.perf_counter() - t) * 1e3)
+        times = _times_ms(lambda k=kernel: Surrogate(k, compiler.emit([k])[0], "compiled"),
+                          args.repeats)
         rows.append({"kernel": name, "tokens": len(tokenize(kernel)),
                      "median_ms": round(statistics.median(times), 2),
                      "min_ms": round(min(times), 2), **_parts(compiler, kernel, args.repeats)})
@@ -56,7 +51,7 @@ def main() -> int:
     print(f"weights {report['weights']}: loaded in {report['load_ms']} ms; "
           f"{report['threads']} torch threads")
     print(f"{'kernel':<14}{'tokens':>8}{'median ms':>12}{'min ms':>9}{'ranges':>9}"
-          f"{'tokens':>9}{'encoder':>9}")
+          f"{'tokenize':>9}{'encoder':>9}")
     for r in rows:
         print(f"{r['kernel']:<14}{r['tokens']:>8}{r['median_ms']:>12}{r['min_ms']:>9}"
               f"{r['ranges_ms']:>9}{r['tokenize_ms']:>9}{r['encoder_ms']:>9}")
@@ -64,20 +59,25 @@ def main() -> int:
     return 0
 
 
+def _times_ms(fn, repeats: int) -> list[float]:
+    """Milliseconds of ``repeats`` calls of ``fn``, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1e3)
+    return times
+
+
 def _parts(compiler, kernel, repeats: int) -> dict[str, float]:
     """Median ms of the range analysis, of tokenizing without it, and of CompNet's encoder."""
     from nsc_tune.compiler.tokenizer import tokenize
 
     def median_ms(fn) -> float:
-        fn()
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t) * 1e3)
-        return round(statistics.median(times), 2)
+        return round(statistics.median(_times_ms(fn, repeats)), 2)
 
-    batch, _ = compiler.collate([kernel])
+    batch, _ = compiler.tokenized_batch([kernel])
     with torch.no_grad():
         encoder = median_ms(lambda: compiler.model.encode(batch.ids, batch.values))
     return {"ranges_ms": median_ms(kernel.output_ranges),

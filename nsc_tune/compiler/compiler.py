@@ -43,11 +43,11 @@ class Compiler:
         """Surrogate parameters for each kernel (one CompNet forward pass for the batch), with
         each output's location and scale kept inside its statically proven range
         (``family.bound_by_ranges``)."""
-        batch, programs = self.collate(kernels)
+        batch, programs = self.tokenized_batch(kernels)
         p = self.params(batch, programs)
         return [p.select(i, k.n_inputs, k.n_outputs) for i, k in enumerate(kernels)]
 
-    def collate(self, kernels: Sequence[Kernel]) -> tuple[Batch, list[TrainProgram]]:
+    def tokenized_batch(self, kernels: Sequence[Kernel]) -> tuple[Batch, list[TrainProgram]]:
         """The kernels tokenized (with their range analysis) and collated into one batch on
         this compiler's device, as ``emit`` feeds them to CompNet."""
         import numpy as np

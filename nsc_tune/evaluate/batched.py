@@ -25,7 +25,6 @@ from nsc_tune.compiler.family import (
     denormalise_outputs,
     forward_normalised,
     normalise_inputs,
-    symlog,
 )
 
 #: Initialisations trained as runs; ``auto`` is read off its two candidates.
@@ -62,18 +61,10 @@ def _predict(params: list[Tensor], xn: Tensor) -> Tensor:
     return denormalise_outputs(p, forward_normalised(p, xn))
 
 
-def _output_stats(Y: np.ndarray) -> tuple[Tensor, Tensor]:
-    """Output location (symlog) and standardising scale from training outputs, as
-    ``surrogate.fit`` takes them."""
-    scale = np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0))
-    return (symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)),
-            torch.as_tensor(scale, dtype=torch.float32))
-
-
 def _prepare(name: str, fraction: float, trials: list[int], need: list[str], cfg,
              n_in: int, n_out: int, device: str) -> _Kernel:
-    from nsc_tune.evaluate.protocol import _data, _surrogate, random_seed_of
-    from nsc_tune.surrogate.fit import split
+    from nsc_tune.evaluate.protocol import _data, _surrogate, random_seed_of, trial_indices
+    from nsc_tune.surrogate.fit import output_stats, split
 
     k, Xp, Yp, Xt, Yt = _data(name, cfg)
     n = int(round(cfg.pool * fraction))
@@ -90,10 +81,9 @@ def _prepare(name: str, fraction: float, trials: list[int], need: list[str], cfg
     splits = {}
     if n >= 2:
         for t in trials:
-            rng = np.random.default_rng([cfg.seed, t, int(fraction * 1e6)])
-            idx = rng.choice(cfg.pool, n, replace=False)
+            idx = trial_indices(cfg, fraction, t)
             X, Y, Xv, Yv = split(Xp[idx], Yp[idx], 0.2, seed=t)
-            mu, scale = _output_stats(Y)
+            mu, scale = output_stats(Y)
             for i in need:  # output statistics from the training examples (in the budget)
                 s = surrogates[(t, i)]
                 with torch.no_grad():

@@ -202,13 +202,12 @@ def _with_data_stats(surrogate: Any, Y: NDArray[np.floating]) -> Any:
     """Set a surrogate's output location and scale from examples (as a random init gets them)."""
     import torch
 
-    from nsc_tune.compiler.family import symlog
+    from nsc_tune.surrogate.fit import output_stats
 
-    Y = np.asarray(Y, dtype=np.float64)
-    scale = np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0))
+    location, scale = output_stats(Y)
     with torch.no_grad():
-        surrogate.mu.copy_(symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)))
-        surrogate.log_sigma.copy_(torch.log(torch.as_tensor(scale, dtype=torch.float32)))
+        surrogate.mu.copy_(location)
+        surrogate.log_sigma.copy_(torch.log(scale))
     return surrogate
 
 

@@ -72,6 +72,12 @@ def _data(name: str, cfg: ProtocolConfig):
     return k, Xp, k(Xp), Xt, k(Xt)
 
 
+def trial_indices(cfg: ProtocolConfig, fraction: float, trial: int) -> np.ndarray:
+    """Which pool examples a trial trains and validates on at ``fraction`` of the pool."""
+    rng = np.random.default_rng([cfg.seed, trial, int(fraction * 1e6)])
+    return rng.choice(cfg.pool, int(round(cfg.pool * fraction)), replace=False)
+
+
 def _run(task: tuple) -> dict:
     """One (kernel, fraction, trial, init) run; returns its test MSE and its test curve."""
     import torch
@@ -93,8 +99,7 @@ def _run(task: tuple) -> dict:
 
     best_epoch = 0
     if n >= 2:
-        rng = np.random.default_rng([cfg.seed, trial, int(fraction * 1e6)])
-        idx = rng.choice(cfg.pool, n, replace=False)
+        idx = trial_indices(cfg, fraction, trial)
         X, Y, Xv, Yv = split(Xp[idx], Yp[idx], 0.2, seed=trial)
         hook = (lambda e, m: curve.append(test_mse(m))) if track else None
         if init == "auto":

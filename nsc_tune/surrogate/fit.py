@@ -57,6 +57,15 @@ def split(X: np.ndarray, Y: np.ndarray, val_fraction: float, seed: int | None
     return X[train], Y[train], X[val], Y[val]
 
 
+def output_stats(Y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """Output location (symlog units) and standardising scale of examples, float32: what a
+    surrogate takes from its training outputs before fine-tuning."""
+    Y = np.asarray(Y, dtype=np.float64)
+    scale = np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0))
+    return (symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)),
+            torch.as_tensor(scale, dtype=torch.float32))
+
+
 class _Training:
     """One surrogate's fine-tuning state: optimiser, shuffling, best-validation weights."""
 
@@ -68,14 +77,13 @@ class _Training:
             raise FitError("training outputs contain NaN or inf")
         self.model, self.batch_size = model, batch_size
         self.gen = torch.Generator().manual_seed(0 if seed is None else seed)
-        self.scale = torch.as_tensor(
-            np.maximum(Y.std(axis=0), 1e-6 * (np.abs(Y.mean(axis=0)) + 1.0)), dtype=torch.float32)
+        location, self.scale = output_stats(Y)
         if not getattr(model, "output_stats_from_data", False):
             # Output location and scale from the training examples (part of the data budget).
             # CompNet's shape is pretrained against standardised targets, so this keeps its
             # meaning; its zero-shot location/scale guess is only needed with no data at all.
             with torch.no_grad():
-                model.mu.copy_(symlog(torch.as_tensor(Y.mean(axis=0), dtype=torch.float32)))
+                model.mu.copy_(location)
                 if X.shape[0] >= 2:
                     model.log_sigma.copy_(torch.log(self.scale))
             model.output_stats_from_data = True
