@@ -315,7 +315,7 @@ def test_eval_reuse_of_a_bad_file_is_refused_before_any_run(
     base = ["eval", "data-efficiency", "--kernels", "kmeans", "--epochs", "5", "--reuse"]
     for path, needle in ((tmp_path / "missing.json", "No such file"),
                          (other, "other settings: epochs"),
-                         (_write(tmp_path, "notes.json", "[1, 2]"), "not a data-efficiency")):
+                         (_write(tmp_path, "notes.json", "[1, 2]"), "not a protocol result")):
         assert main(base + [str(path)]) == 2
         _one_clear_line(capsys.readouterr().err, needle)
 

@@ -77,13 +77,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                   epochs=args.epochs, inits=tuple(args.inits),
                                   workers=args.workers, seed=args.seed, device=args.device)
     if args.eval_command == "data-efficiency":
-        reuse = None
-        if args.reuse:
+        reuse = []
+        for path in args.reuse or []:
             try:
-                reuse = json.loads(Path(args.reuse).read_text())
-                protocol.reusable_rows(cfg, reuse)  # checked before any run starts
+                reuse.append(json.loads(Path(path).read_text()))
+                protocol.reusable_rows(cfg, reuse[-1])  # checked before any run starts
             except (OSError, ValueError) as exc:  # JSONDecodeError is a ValueError
-                raise UsageError(f"--reuse {args.reuse}: {exc}") from exc
+                raise UsageError(f"--reuse {path}: {exc}") from exc
         result = protocol.data_efficiency(cfg, progress=not args.json, reuse=reuse)
     else:
         result = protocol.epochs_to_target(cfg, fraction=args.fractions[-1],
@@ -149,8 +149,9 @@ def add(sub: argparse._SubParsersAction) -> None:
         e.add_argument("--seed", type=int, default=0)
         e.add_argument("--out", default=None, help="folder for JSON and Markdown results")
         if name == "data-efficiency":
-            e.add_argument("--reuse", default=None, metavar="JSON",
-                           help="take the matching rows of an earlier data-efficiency.json with "
-                           "the same settings instead of running them again")
+            e.add_argument("--reuse", nargs="+", default=None, metavar="JSON",
+                           help="take the matching rows of earlier data-efficiency.json or "
+                           "epochs-to-target.json results with the same settings instead of "
+                           "running them again")
         e.add_argument("--json", action="store_true")
         e.set_defaults(func=cmd_eval)

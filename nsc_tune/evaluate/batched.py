@@ -96,9 +96,9 @@ def _prepare(name: str, fraction: float, trials: list[int], need: list[str], cfg
 
 
 def run_groups(names: list[str], fraction: float, trials: list[int], inits: list[str], cfg,
-               track: bool, device: str = "cpu") -> list[dict]:
+               track: bool, device: str = "cpu", graphs: bool | None = None) -> list[dict]:
     """Rows (as ``protocol._run`` returns them) for every (kernel, trial, init) at one fraction,
-    trained side by side on ``device``."""
+    trained side by side on ``device`` (``graphs``: replay CUDA graphs; default on CUDA)."""
     from nsc_tune import suite
 
     if "auto" in inits and cfg.warmup_epochs is not None:
@@ -126,18 +126,17 @@ def run_groups(names: list[str], fraction: float, trials: list[int], inits: list
         sq = (((pred - target) / scale) ** 2) * mask
         return sq.sum(dim=(1, 2)) / (n_real[:, 0] * pred.shape[1])
 
-    def test_mse(ps: list[Tensor]) -> np.ndarray:
+    def test_mse(ps: list[Tensor]) -> Tensor:
         with torch.no_grad():
-            return mean_error(_predict(ps, x_test), y_test).double().cpu().numpy()
+            return mean_error(_predict(ps, x_test), y_test)
 
-    n_runs = len(runs)
-    best_epoch = np.zeros(n_runs, dtype=int)
-    curves = np.zeros((n_runs, cfg.epochs if (track and n >= 2) else 0))
-    val_curves = np.full((n_runs, cfg.epochs + 1), np.inf)
+    best_epoch = np.zeros(len(runs), dtype=int)
+    curves = np.zeros((len(runs), 0))
+    val_curves = np.full((len(runs), cfg.epochs + 1), np.inf)
     if n >= 2:
-        params = _train(params, kernels, runs, trials, cfg, mean_error, test_mse, best_epoch,
-                        curves, val_curves, track, device)
-    final = test_mse(params)
+        params, best_epoch, val_curves, curves = _Training(
+            params, kernels, runs, trials, cfg, mean_error, test_mse, device, graphs).run(track)
+    final = test_mse(params).double().cpu().numpy()
     rows = []
     for j, (kk, t, i) in enumerate(runs):
         if i in inits:
@@ -154,56 +153,125 @@ def run_groups(names: list[str], fraction: float, trials: list[int], inits: list
     return rows
 
 
-def _train(params, kernels, runs, trials, cfg, mean_error, test_mse, best_epoch, curves,
-           val_curves, track, device) -> list[Tensor]:
-    """Adam on every run for ``cfg.epochs``; returns each run's best-validation parameters and
-    fills ``best_epoch``, ``val_curves`` (column 0: the initial weights) and, when tracking,
-    ``curves`` (test error after each epoch)."""
-    cell = {(kk, t): c for c, (kk, t) in enumerate((kk, t) for kk in range(len(kernels))
-                                                   for t in trials)}
-    run_cell = torch.tensor([cell[(kk, t)] for kk, t, _ in runs], device=device)
+class _Training:
+    """Adam on every run at once for ``cfg.epochs``, keeping each run's best-validation weights.
 
-    def stacked(part: int) -> Tensor:
-        return torch.stack([kernels[kk].splits[t][part] for kk in range(len(kernels))
-                            for t in trials])
+    On CUDA each training step (gather the batch, forward, backward, Adam) is captured once per
+    batch size as a CUDA graph and replayed (``graphs``): the surrogates are tiny, so an eager
+    step is launch-bound, and a replay runs the same kernels without the Python and launch cost.
+    Per-epoch records (validation error, best epoch, test curve) stay on the device until the end.
+    """
 
-    x_tr, y_tr = stacked(0), stacked(1)
-    x_va, y_va = stacked(2)[run_cell], stacked(3)[run_cell]
-    scale = stacked(4)[run_cell][:, None, :]
-    trial_pos = {t: j for j, t in enumerate(trials)}
-    run_trial = torch.tensor([trial_pos[t] for _, t, _ in runs], device=device)
-    gens = {t: torch.Generator().manual_seed(t) for t in trials}  # as surrogate.fit seeds them
-    opt = torch.optim.Adam(params, lr=cfg.lr)
-    n_tr = x_tr.shape[1]
+    def __init__(self, params: list[Tensor], kernels: list[_Kernel], runs: list[tuple],
+                 trials: list[int], cfg, mean_error, test_mse, device: str,
+                 graphs: bool | None = None) -> None:
+        self.params, self.cfg, self.mean_error, self.test_mse = params, cfg, mean_error, test_mse
+        cell = {(kk, t): c for c, (kk, t) in enumerate((kk, t) for kk in range(len(kernels))
+                                                       for t in trials)}
+        self.run_cell = torch.tensor([cell[(kk, t)] for kk, t, _ in runs], device=device)
 
-    def val_error() -> Tensor:
+        def stacked(part: int) -> Tensor:
+            return torch.stack([kernels[kk].splits[t][part] for kk in range(len(kernels))
+                                for t in trials])
+
+        self.x_tr, self.y_tr = stacked(0), stacked(1)
+        self.x_va, self.y_va = stacked(2)[self.run_cell], stacked(3)[self.run_cell]
+        self.scale = stacked(4)[self.run_cell][:, None, :]
+        trial_pos = {t: j for j, t in enumerate(trials)}
+        self.run_trial = torch.tensor([trial_pos[t] for _, t, _ in runs], device=device)
+        self.trials = trials
+        self.gens = {t: torch.Generator().manual_seed(t) for t in trials}  # as fit seeds them
+        self.graphs = (device.startswith("cuda") if graphs is None else graphs)
+        self.opt = torch.optim.Adam(params, lr=cfg.lr, capturable=self.graphs)
+        self.n_tr = self.x_tr.shape[1]
+        self.captured: dict[int, tuple[torch.cuda.CUDAGraph, Tensor]] = {}
+
+    def loss(self, idx: Tensor) -> Tensor:
+        """Summed training loss of every run on its rows ``idx`` [B, batch] of its split."""
+        rows = self.run_cell[:, None], idx
+        return self.mean_error(_predict(self.params, self.x_tr[rows]), self.y_tr[rows],
+                               self.scale).sum()
+
+    def step(self, idx: Tensor) -> None:
+        """One Adam step of every run (gradients assigned, not accumulated, so it can be
+        captured)."""
+        grads = torch.autograd.grad(self.loss(idx), self.params)
+        for p, g in zip(self.params, grads, strict=True):
+            p.grad = g
+        self.opt.step()
+
+    def capture(self) -> None:
+        """Record one step per batch size as a CUDA graph. Capturing needs warm-up steps; the
+        weights and Adam's state are put back afterwards, so training starts untouched."""
+        bs = self.cfg.batch_size
+        sizes = sorted({min(bs, self.n_tr - s) for s in range(0, self.n_tr, bs)})
+        saved = [p.detach().clone() for p in self.params]
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for b in sizes:
+                for _ in range(3):
+                    self.step(torch.zeros(len(self.run_cell), b, dtype=torch.long,
+                                          device=self.x_tr.device))
+        torch.cuda.current_stream().wait_stream(side)
+        for b in sizes:
+            idx = torch.zeros(len(self.run_cell), b, dtype=torch.long, device=self.x_tr.device)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                self.step(idx)
+            self.captured[b] = (graph, idx)
         with torch.no_grad():
-            return mean_error(_predict(params, x_va), y_va, scale)
+            for p, q in zip(self.params, saved, strict=True):
+                p.copy_(q)
+                state = self.opt.state[p]
+                for key in ("exp_avg", "exp_avg_sq", "step"):
+                    state[key].zero_()
+        torch.cuda.synchronize()
 
-    best = val_error()
-    val_curves[:, 0] = best.double().cpu().numpy()
-    best_params = [p.detach().clone() for p in params]
-    for epoch in range(1, cfg.epochs + 1):
-        order = torch.stack([torch.randperm(n_tr, generator=gens[t]) for t in trials])
-        order = order.to(device)[run_trial]  # [B, n_tr]: each run its trial's shuffling
-        for start in range(0, n_tr, cfg.batch_size):
-            idx = order[:, start: start + cfg.batch_size]
-            loss = mean_error(_predict(params, x_tr[run_cell[:, None], idx]),
-                              y_tr[run_cell[:, None], idx], scale)
-            opt.zero_grad(set_to_none=True)
-            loss.sum().backward()
-            opt.step()
-        v = val_error()
-        val_curves[:, epoch] = v.double().cpu().numpy()
-        better = v < best
-        best = torch.where(better, v, best)
+    def epoch(self, order: Tensor) -> None:
+        """One pass over every run's training rows in ``order`` [B, n_tr]."""
+        for start in range(0, self.n_tr, self.cfg.batch_size):
+            idx = order[:, start: start + self.cfg.batch_size]
+            if self.graphs:
+                graph, static = self.captured[idx.shape[1]]
+                static.copy_(idx)
+                graph.replay()
+            else:
+                self.step(idx)
+
+    def val_error(self) -> Tensor:
         with torch.no_grad():
-            for bp, p in zip(best_params, params, strict=True):
-                bp.copy_(torch.where(better.view(-1, *([1] * (p.dim() - 1))), p, bp))
-        best_epoch[better.cpu().numpy()] = epoch
-        if track:
-            curves[:, epoch - 1] = test_mse(params)
-    return best_params
+            return self.mean_error(_predict(self.params, self.x_va), self.y_va, self.scale)
+
+    def run(self, track: bool) -> tuple[list[Tensor], np.ndarray, np.ndarray, np.ndarray]:
+        """Train; returns the best-validation parameters, each run's best epoch, the validation
+        curves (column 0: the initial weights) and, when ``track``, the test curves."""
+        if self.graphs and not self.captured:
+            self.capture()
+        device, epochs = self.x_tr.device, self.cfg.epochs
+        best = self.val_error()
+        val_curves = [best]
+        test_curves = []
+        best_epoch = torch.zeros_like(best, dtype=torch.long)
+        best_params = [p.detach().clone() for p in self.params]
+        for epoch in range(1, epochs + 1):
+            order = torch.stack([torch.randperm(self.n_tr, generator=self.gens[t])
+                                 for t in self.trials])
+            self.epoch(order.to(device)[self.run_trial])  # each run its trial's shuffling
+            v = self.val_error()
+            val_curves.append(v)
+            better = v < best
+            best = torch.where(better, v, best)
+            best_epoch = torch.where(better, epoch, best_epoch)
+            with torch.no_grad():
+                for bp, p in zip(best_params, self.params, strict=True):
+                    bp.copy_(torch.where(better.view(-1, *([1] * (p.dim() - 1))), p, bp))
+            if track:
+                test_curves.append(self.test_mse(self.params))
+        val = torch.stack(val_curves, dim=1).double().cpu().numpy()
+        curves = (torch.stack(test_curves, dim=1).double().cpu().numpy() if track
+                  else np.zeros((len(best), 0)))
+        return best_params, best_epoch.cpu().numpy(), val, curves
 
 
 def _auto_row(c: int, r: int, final, best_epoch, curves, val_curves, n: int) -> dict:

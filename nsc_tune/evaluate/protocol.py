@@ -178,7 +178,8 @@ def weights_ids() -> dict[str, str]:
 
 
 def reusable_rows(cfg: ProtocolConfig, reuse: dict) -> dict[tuple, dict]:
-    """The rows of an earlier data-efficiency result, keyed by (kernel, fraction, trial, init).
+    """The rows of an earlier result (data efficiency, or epochs to target, whose runs at its
+    fraction are the same runs), keyed by (kernel, fraction, trial, init).
 
     Rows of an init built from weights are kept only when the result records the same weights
     (``weights_ids``): after new weights ship, only the random-init rows carry over.
@@ -186,7 +187,7 @@ def reusable_rows(cfg: ProtocolConfig, reuse: dict) -> dict[tuple, dict]:
     (``SAME_FOR_REUSE``)."""
     if not isinstance(reuse, dict) or not isinstance(reuse.get("config"), dict) \
             or not isinstance(reuse.get("rows"), list):
-        raise ValueError("not a data-efficiency result (expected 'config' and 'rows')")
+        raise ValueError("not a protocol result with rows (expected 'config' and 'rows')")
     differ = [k for k in SAME_FOR_REUSE if reuse["config"].get(k) != getattr(cfg, k)]
     if differ:
         raise ValueError(f"cannot reuse rows run with other settings: {', '.join(differ)}")
@@ -201,14 +202,16 @@ def reusable_rows(cfg: ProtocolConfig, reuse: dict) -> dict[tuple, dict]:
 
 
 def data_efficiency(cfg: ProtocolConfig, progress: bool = True,
-                    reuse: dict | None = None) -> dict:
+                    reuse: dict | list[dict] | None = None) -> dict:
     """Run the data-efficiency protocol; returns rows and the summary table.
 
-    ``reuse``: an earlier result with the same settings (``SAME_FOR_REUSE``); its rows for the
+    ``reuse``: earlier results with the same settings (``SAME_FOR_REUSE``); their rows for the
     same (kernel, fraction, trial, init) are taken instead of being run again (every run is
     deterministic given its settings and the weights, so this only saves time).
     """
-    old = {} if reuse is None else reusable_rows(cfg, reuse)
+    old: dict[tuple, dict] = {}
+    for result in [reuse] if isinstance(reuse, dict) else reuse or []:
+        old |= reusable_rows(cfg, result)
     tasks = [(k, f, t, i, cfg, False) for k in cfg.kernels for f in cfg.fractions
              for t in range(cfg.trials) for i in cfg.inits]
     todo = [t for t in tasks if t[:4] not in old]
@@ -277,8 +280,9 @@ def epochs_to_target(cfg: ProtocolConfig, fraction: float = 1.0, progress: bool 
                                                        else [])
     geo = {i: float(math.exp(np.mean([math.log(e[f"speedup_{i}"]) for e in out])))
            for i in keys}
-    return {"config": asdict(cfg), "fraction": fraction, "table": out,
-            "geomean_speedup": geo}
+    kept = [{k: v for k, v in r.items() if k != "curve"} for r in rows]  # for --reuse
+    return {"config": asdict(cfg), "weights": weights_ids(), "fraction": fraction, "table": out,
+            "geomean_speedup": geo, "rows": kept}
 
 
 def markdown(result: dict) -> str:

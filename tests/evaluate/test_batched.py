@@ -36,3 +36,19 @@ def test_batched_auto_needs_the_whole_race() -> None:
     cfg = dataclasses.replace(CFG, device="cpu", warmup_epochs=2, kernels=("fft",))
     with pytest.raises(ValueError, match="warmup_epochs"):
         _execute([("fft", 0.5, 0, "auto", cfg, False)], cfg, progress=False)
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_graph_replay_matches_eager_steps() -> None:
+    # On CUDA each step is captured once per batch size and replayed; the warm-up steps that
+    # capturing needs must leave no trace. Two batch sizes here (16 and the remainder 8).
+    from nsc_tune.evaluate.batched import run_groups
+
+    cfg = dataclasses.replace(CFG, pool=300, epochs=5, device="cuda")
+    args = (["fft", "sobel"], 0.1, [0, 1], list(cfg.inits), cfg, True, "cuda")
+    eager = run_groups(*args, graphs=False)
+    graphed = run_groups(*args, graphs=True)
+    for a, b in zip(eager, graphed, strict=True):
+        assert b["test_mse"] == pytest.approx(a["test_mse"], rel=1e-4), a
+        assert (b["best_epoch"], b["kept"]) == (a["best_epoch"], a["kept"])
+        np.testing.assert_allclose(b["curve"], a["curve"], rtol=1e-4)

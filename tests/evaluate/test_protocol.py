@@ -101,3 +101,20 @@ def test_rows_of_other_weights_are_not_reused() -> None:
     assert len(kept) == sum(r["init"] == "random" for r in first["rows"])
     legacy = {k: v for k, v in first.items() if k != "weights"}  # results from before the ids
     assert {key[3] for key in reusable_rows(TINY, legacy)} == {"random"}
+
+
+def test_epochs_to_target_rows_are_the_data_efficiency_runs_at_its_fraction() -> None:
+    # Epochs to target trains the same runs as data efficiency at its fraction (it only also
+    # records test curves), so its rows stand in for those cells under --reuse.
+    import dataclasses
+
+    import pytest
+
+    ett = epochs_to_target(TINY, fraction=0.5, progress=False)
+    assert all("curve" not in r for r in ett["rows"])
+    cfg = dataclasses.replace(TINY, fractions=(0.5,))
+    fresh = data_efficiency(cfg, progress=False)
+    reused = data_efficiency(cfg, progress=False, reuse=[ett])
+    for a, b in zip(reused["rows"], fresh["rows"], strict=True):
+        assert a["test_mse"] == pytest.approx(b["test_mse"], rel=1e-6), (a, b)
+        assert (a["best_epoch"], a["kept"]) == (b["best_epoch"], b["kept"])
