@@ -17,7 +17,7 @@ export NSC_TUNE_CACHE=/tmp/nsc_cache
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT/protocol"
 T0=$(date +%s); BUDGET=${BUDGET:-560}
 EPOCHS=${EPOCHS:-5000}
-REUSE=${REUSE:-docs/results/protocol/data-efficiency-5000-epochs.json}
+REUSE=${REUSE:-docs/results/protocol/gpu-5000/data-efficiency.json}
 left() { echo $(( BUDGET - ($(date +%s) - T0) )); }
 eval_cmd() { python3 -m nsc_tune.cli eval "$@" --device cuda --json > /dev/null; }
 nvidia-smi --query-gpu=name --format=csv,noheader || true
