@@ -326,3 +326,14 @@ def test_eval_on_a_missing_gpu_says_what_to_do(capsys: pytest.CaptureFixture) ->
 
     assert main(["eval", "data-efficiency", "--device", "cuda", "--epochs", "1"]) == 2
     _one_clear_line(capsys.readouterr().err, "no CUDA GPU; use --device cpu")
+
+
+def test_eval_corpus_programs_need_a_corpus(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from nsc_tune.cli import main
+
+    assert main(["eval", "data-efficiency", "--programs", "5", "--epochs", "1"]) == 2
+    _one_clear_line(capsys.readouterr().err, "add --corpus DIR")
+    assert main(["eval", "data-efficiency", "--kernels", "--epochs", "1"]) == 2
+    _one_clear_line(capsys.readouterr().err, "no kernels to evaluate")
+    assert main(["eval", "data-efficiency", "--corpus", str(tmp_path), "--programs", "2"]) == 2
+    _one_clear_line(capsys.readouterr().err, f"--corpus {tmp_path}")

@@ -72,10 +72,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
                          f"{', '.join(SUITE)}")
     if args.device is not None:
         _check_device(args.device)
-    cfg = protocol.ProtocolConfig(kernels=tuple(args.kernels), pool=args.pool, test=args.test,
+    kernels = tuple(args.kernels)
+    if args.programs and not args.corpus:
+        raise UsageError("--programs N draws test programs from a corpus; add --corpus DIR")
+    if args.corpus:
+        from nsc_tune.corpus.storage import CorpusError
+        from nsc_tune.evaluate.programs import ProgramError, corpus_names
+
+        try:
+            kernels += corpus_names(args.corpus, args.programs, args.seed)
+        except (CorpusError, ProgramError) as exc:
+            raise UsageError(f"--corpus {args.corpus}: {exc}") from exc
+    if not kernels:
+        raise UsageError("no kernels to evaluate: name suite kernels with --kernels, or corpus "
+                         "test programs with --corpus DIR --programs N")
+    cfg = protocol.ProtocolConfig(kernels=kernels, pool=args.pool, test=args.test,
                                   fractions=tuple(args.fractions), trials=args.trials,
                                   epochs=args.epochs, inits=tuple(args.inits),
-                                  workers=args.workers, seed=args.seed, device=args.device)
+                                  workers=args.workers, seed=args.seed, device=args.device,
+                                  corpus=args.corpus)
     if args.eval_command == "data-efficiency":
         reuse = []
         for path in args.reuse or []:
@@ -131,7 +146,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     for name, helptext in (("data-efficiency", "test MSE per training fraction and init"),
                            ("epochs-to-target", "epochs to the random init's final error")):
         e = ev_sub.add_parser(name, help=helptext)
-        e.add_argument("--kernels", nargs="+", default=SUITE)
+        e.add_argument("--kernels", nargs="*", default=SUITE,
+                       help="suite kernels (default: all; none with --kernels and no names)")
+        e.add_argument("--corpus", default=None, metavar="DIR",
+                       help="a corpus folder: also evaluate --programs of its test split")
+        e.add_argument("--programs", type=int, default=0, metavar="N",
+                       help="how many corpus test programs (a seeded sample; needs --corpus)")
         e.add_argument("--pool", type=int, default=10_000, help="examples per kernel")
         e.add_argument("--test", type=int, default=2_000, help="test examples per kernel")
         e.add_argument("--fractions", type=float, nargs="+",

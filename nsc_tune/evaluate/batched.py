@@ -99,13 +99,13 @@ def run_groups(names: list[str], fraction: float, trials: list[int], inits: list
                track: bool, device: str = "cpu", graphs: bool | None = None) -> list[dict]:
     """Rows (as ``protocol._run`` returns them) for every (kernel, trial, init) at one fraction,
     trained side by side on ``device`` (``graphs``: replay CUDA graphs; default on CUDA)."""
-    from nsc_tune import suite
+    from nsc_tune.evaluate.programs import load
 
     if "auto" in inits and cfg.warmup_epochs is not None:
         raise ValueError("batched runs derive 'auto' from a race over the whole run; "
                          "warmup_epochs must be None (or run without --device)")
     need = [i for i in TRAINED if i in inits or (i != "text_agnostic" and "auto" in inits)]
-    arity = [suite.load(name).signature for name in names]
+    arity = [load(name, cfg.corpus).signature for name in names]
     n_in, n_out = max(a.n_inputs for a in arity), max(a.n_outputs for a in arity)
     kernels = [_prepare(name, fraction, trials, need, cfg, n_in, n_out, device)
                for name in names]

@@ -8,6 +8,9 @@ summary is the geometric mean over kernels and fractions. At fraction 0 nothing 
 
 Epochs to target: at one fraction, the target is the mean final test error of three random-init
 runs; each initialisation's runs record the first epoch whose test error reaches the target.
+
+The kernels are suite kernels and, with a corpus, held-out corpus programs (``corpus:<index>``,
+``evaluate.programs``); geometric means are reported for each group apart.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class ProtocolConfig:
     seed: int = 0
     workers: int = 0
     device: str | None = None  # None: one process per run; "cpu"/"cuda": batched runs there
+    corpus: str | None = None  # the corpus folder that ``corpus:<index>`` kernels come from
 
 
 def _surrogate(kernel, init: str, seed: int):
@@ -64,12 +68,16 @@ def _surrogate(kernel, init: str, seed: int):
 
 
 def _data(name: str, cfg: ProtocolConfig):
-    from nsc_tune import suite
+    from nsc_tune.evaluate.programs import load
 
-    k = suite.load(name)
+    k = load(name, cfg.corpus)
     Xp = k.sample(cfg.pool, seed=[cfg.seed, 1])
     Xt = k.sample(cfg.test, seed=[cfg.seed, 2])
-    return k, Xp, k(Xp), Xt, k(Xt)
+    Yp, Yt = k(Xp), k(Xt)
+    if not (np.isfinite(Yp).all() and np.isfinite(Yt).all()):
+        raise ValueError(f"{name} produces non-finite outputs on its domains; leave it out of "
+                         "the protocol (every example must have a finite target)")
+    return k, Xp, Yp, Xt, Yt
 
 
 def trial_indices(cfg: ProtocolConfig, fraction: float, trial: int) -> np.ndarray:
@@ -159,7 +167,8 @@ def _map(tasks: list[tuple], workers: int, progress: bool) -> list[dict]:
 
 
 #: Settings that must agree for rows of an earlier run to be reused (the rest only select rows).
-SAME_FOR_REUSE = ("pool", "test", "epochs", "lr", "batch_size", "warmup_epochs", "seed")
+SAME_FOR_REUSE = ("pool", "test", "epochs", "lr", "batch_size", "warmup_epochs", "seed",
+                  "corpus")
 
 
 #: Which weights file each initialisation's results depend on (random depends on none).
@@ -237,12 +246,30 @@ def summarise(rows: list[dict], inits: tuple[str, ...]) -> dict:
             if init != "random" and "random" in inits:
                 entry[f"improvement_{init}"] = entry["random"] / max(entry[init], 1e-300)
         table.append(entry)
-    geo = {}
-    for init in inits:
-        if init != "random" and "random" in inits:
-            vals = [e[f"improvement_{init}"] for e in table]
-            geo[init] = float(math.exp(np.mean(np.log(vals))))
-    return {"table": table, "geomean_improvement": geo}
+    compared = [i for i in inits if i != "random" and "random" in inits]
+    out = {"table": table}
+    for group, entries in _groups(table).items():
+        out[_GEO_KEY[group]] = {i: _geomean([e[f"improvement_{i}"] for e in entries])
+                                for i in compared}
+    return out
+
+
+#: The summary key of each group's geometric means (suite kernels keep the original key).
+_GEO_KEY = {"suite": "geomean_improvement", "corpus": "geomean_improvement_corpus"}
+
+
+def _groups(entries: list[dict]) -> dict[str, list[dict]]:
+    """Entries split into suite kernels and corpus programs (groups without entries left out)."""
+    from nsc_tune.evaluate.programs import is_corpus
+
+    groups: dict[str, list[dict]] = {}
+    for e in entries:
+        groups.setdefault("corpus" if is_corpus(e["kernel"]) else "suite", []).append(e)
+    return groups
+
+
+def _geomean(values: list[float]) -> float:
+    return float(math.exp(np.mean(np.log(values))))
 
 
 def epochs_to_target(cfg: ProtocolConfig, fraction: float = 1.0, progress: bool = True) -> dict:
@@ -278,43 +305,66 @@ def epochs_to_target(cfg: ProtocolConfig, fraction: float = 1.0, progress: bool 
         out.append(entry)
     keys = [i for i in cfg.inits if i != "random"] + (["auto_compute"] if "auto" in cfg.inits
                                                        else [])
-    geo = {i: float(math.exp(np.mean([math.log(e[f"speedup_{i}"]) for e in out])))
-           for i in keys}
     kept = [{k: v for k, v in r.items() if k != "curve"} for r in rows]  # for --reuse
-    return {"config": asdict(cfg), "weights": weights_ids(), "fraction": fraction, "table": out,
-            "geomean_speedup": geo, "rows": kept}
+    result = {"config": asdict(cfg), "weights": weights_ids(), "fraction": fraction,
+              "table": out, "rows": kept}
+    for group, entries in _groups(out).items():
+        key = "geomean_speedup" + ("_corpus" if group == "corpus" else "")
+        result[key] = {i: _geomean([e[f"speedup_{i}"] for e in entries]) for i in keys}
+    return result
 
 
 def markdown(result: dict) -> str:
-    """A Markdown table of a data-efficiency or epochs-to-target result."""
-    if "geomean_speedup" in result:
-        inits = [i for i in result["config"]["inits"]]
-        head = "| kernel | target MSE | " + " | ".join(f"epochs {i}" for i in inits) + " | " + \
-            " | ".join(f"speed-up {i}" for i in inits if i != "random") + " |"
-        lines = [head, "|" + "---|" * (2 + 2 * len(inits) - 1)]
-        for e in result["table"]:
-            lines.append(f"| {e['kernel']} | {e['target_mse']:.3g} | "
-                         + " | ".join(f"{e[f'epochs_{i}']:.0f}" for i in inits) + " | "
-                         + " | ".join(f"{e[f'speedup_{i}']:.2f}x" for i in inits
-                                      if i != "random") + " |")
+    """Markdown tables of a data-efficiency or epochs-to-target result: one row per suite kernel
+    (and fraction); corpus programs summarised per fraction over all programs."""
+    inits = list(result["config"]["inits"])
+    compared = [i for i in inits if i != "random"]
+    ett = "summary" not in result
+    table = result["table"] if ett else result["summary"]["table"]
+    groups = _groups(table)
+    lines: list[str] = []
+    if "suite" in groups:
+        if ett:
+            lines += [_row(["kernel", "target MSE"] + [f"epochs {i}" for i in inits]
+                           + [f"speed-up {i}" for i in compared]),
+                      "|" + "---|" * (2 + len(inits) + len(compared))]
+            lines += [_row([e["kernel"], f"{e['target_mse']:.3g}"]
+                           + [f"{e[f'epochs_{i}']:.0f}" for i in inits]
+                           + [f"{e[f'speedup_{i}']:.2f}x" for i in compared])
+                      for e in groups["suite"]]
+        else:
+            lines += [_row(["kernel", "fraction"] + [f"MSE {i}" for i in inits]
+                           + [f"improvement {i}" for i in compared]),
+                      "|" + "---|" * (2 + len(inits) + len(compared))]
+            lines += [_row([e["kernel"], f"{e['fraction']:g}"] + [f"{e[i]:.3g}" for i in inits]
+                           + [f"{e[f'improvement_{i}']:.2f}x" for i in compared])
+                      for e in groups["suite"]]
         lines.append("")
-        lines.append("Geometric-mean speed-up: " + ", ".join(
-            f"{i} {v:.2f}x" for i, v in result["geomean_speedup"].items()))
-        if "auto_compute" in result["geomean_speedup"]:
-            lines.append("")
-            lines.append("auto_compute counts the arithmetic: both candidates' epochs while "
-                         "they train side by side.")
-        return "\n".join(lines)
-    inits = result["config"]["inits"]
-    head = "| kernel | fraction | " + " | ".join(f"MSE {i}" for i in inits) + " | " + \
-        " | ".join(f"improvement {i}" for i in inits if i != "random") + " |"
-    lines = [head, "|" + "---|" * (2 + 2 * len(inits) - 1)]
-    for e in result["summary"]["table"]:
-        lines.append(f"| {e['kernel']} | {e['fraction']:g} | "
-                     + " | ".join(f"{e[i]:.3g}" for i in inits) + " | "
-                     + " | ".join(f"{e[f'improvement_{i}']:.2f}x" for i in inits
-                                  if i != "random") + " |")
-    lines.append("")
-    lines.append("Geometric-mean improvement: " + ", ".join(
-        f"{i} {v:.2f}x" for i, v in result["summary"]["geomean_improvement"].items()))
+    if "corpus" in groups:
+        what, key = ("speed-up", "speedup") if ett else ("improvement", "improvement")
+        by_fraction: dict[float, list[dict]] = defaultdict(list)
+        for e in groups["corpus"]:
+            by_fraction[e.get("fraction", result.get("fraction"))].append(e)
+        lines += [_row(["corpus programs", "fraction"] + [f"geomean {what} {i}" for i in compared]
+                       + [f"share above 1 {i}" for i in compared]),
+                  "|" + "---|" * (2 + 2 * len(compared))]
+        for fraction, entries in sorted(by_fraction.items()):
+            vals = {i: [e[f"{key}_{i}"] for e in entries] for i in compared}
+            lines.append(_row([str(len(entries)), f"{fraction:g}"]
+                              + [f"{_geomean(vals[i]):.2f}x" for i in compared]
+                              + [f"{np.mean(np.array(vals[i]) > 1):.0%}" for i in compared]))
+        lines.append("")
+    for group, label in (("suite", "suite kernels"), ("corpus", "corpus programs")):
+        geo = (result.get("geomean_speedup" + ("_corpus" if group == "corpus" else ""))
+               if ett else result["summary"].get(_GEO_KEY[group]))
+        if geo:
+            lines.append(f"Geometric-mean {'speed-up' if ett else 'improvement'}, {label}: "
+                         + ", ".join(f"{i} {v:.2f}x" for i, v in geo.items()))
+    if ett and "auto" in inits:
+        lines += ["", "auto_compute counts the arithmetic: both candidates' epochs while they "
+                  "train side by side."]
     return "\n".join(lines)
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
