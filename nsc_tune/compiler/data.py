@@ -251,10 +251,13 @@ class StepSampler:
         """Programs and row subsets of global step ``step``."""
         rng = np.random.default_rng([self.seed, step])
         n = len(self.programs)
-        # A window of similar-length programs keeps padding small.
+        # A window of similar-length programs keeps padding small. It starts anywhere and wraps
+        # around the length order, so every program is in exactly ``window`` of the ``n``
+        # windows: all are drawn equally often, the longest and shortest included (a window
+        # confined to the order drew the longest programs up to ``window`` times less often).
         window = min(n, self.batch_size * 4)
-        start = int(rng.integers(0, n - window + 1))
-        chosen = rng.choice(self.by_length[start: start + window], self.batch_size,
+        start = int(rng.integers(0, n))
+        chosen = rng.choice(self.by_length[(start + np.arange(window)) % n], self.batch_size,
                             replace=False)
         rows = [rng.choice(self.programs[i].X.shape[0], self.rows,
                            replace=self.programs[i].X.shape[0] < self.rows) for i in chosen]

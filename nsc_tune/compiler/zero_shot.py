@@ -52,7 +52,8 @@ def evaluate(compiler: Compiler, programs: list[TrainProgram], seeds: int = 3,
                 yr = denormalise_outputs(rp, forward_normalised(rp, xn))[0].double()
                 mse_r.append(float(((yr - y.cpu()) ** 2).mean()))
             out.append({"family": prog.family, "mse_compiled": mse_c,
-                        "mse_random": float(np.mean(mse_r)), "variance": var})
+                        "mse_random": float(np.mean(mse_r)), "variance": var,
+                        "tokens": len(prog.tokens.ids), "outputs": m})
     return out
 
 
@@ -69,6 +70,29 @@ def summarise(rows: list[dict]) -> dict:
         "median_nmse_compiled": float(np.median(nmse)),
         "median_nmse_random": float(np.median(nmse_r)),
     }
+
+
+#: Bins (lower bounds) of the breakdown by program length and by number of outputs.
+TOKEN_BINS = (0, 150, 250, 400, 700)
+OUTPUT_BINS = (1, 2, 5, 17)
+
+
+def breakdown(rows: list[dict]) -> dict[str, list[dict]]:
+    """The zero-shot statistic (``summarise``) per bin of program length (tokens) and of the
+    number of outputs: where the compiler's skill lies."""
+    out: dict[str, list[dict]] = {}
+    for key, bins in (("tokens", TOKEN_BINS), ("outputs", OUTPUT_BINS)):
+        edges = [*bins, math.inf]
+        out[key] = []
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            chosen = [r for r in rows if lo <= r[key] < hi]
+            if chosen:
+                s = summarise(chosen)
+                out[key].append({"from": lo, "below": hi if math.isfinite(hi) else None,
+                                 "programs": s["programs"],
+                                 "geomean_improvement": s["geomean_improvement"],
+                                 "share_better_than_random": s["share_better_than_random"]})
+    return out
 
 
 def suite_rows(compiler: Compiler, samples: int = 4096, seeds: int = 3) -> dict[str, dict]:
@@ -97,12 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--suite", action="store_true", help="also evaluate the suite kernels")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also report the corpus statistic by program length and output count")
     args = ap.parse_args(argv)
     comp = Compiler(args.weights, device=args.device)
     report: dict = {"weights": str(comp.path)}
     if args.corpus:
         progs = load_corpus(args.corpus, args.split, comp.config.max_len, limit=args.limit)
-        report["corpus"] = summarise(evaluate(comp, progs))
+        rows = evaluate(comp, progs)
+        report["corpus"] = summarise(rows)
+        if args.breakdown:
+            report["corpus_breakdown"] = breakdown(rows)
     if args.suite:
         report["suite"] = suite_rows(comp)
     print(json.dumps(report, indent=2))

@@ -140,3 +140,19 @@ def test_continued_schedule_warms_up_and_decays_from_its_start() -> None:
     mid = 1000 + 100 + 200  # halfway through the 400 decay steps: cosine at pi/2
     assert lr_at(mid, cfg) == pytest.approx(1e-3 * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi / 2))))
     assert lr_at(1500, cfg) == pytest.approx(1e-4)
+
+
+def test_sampler_draws_every_program_equally_often(programs) -> None:
+    # Batches come from windows of similar length; the longest programs (the suite-like tail)
+    # must be drawn as often as the rest, not only when a window happens to end at them.
+    sampler = StepSampler(programs, 4, 8, seed=5)
+    counts = np.zeros(len(programs))
+    steps = 6000
+    for step in range(steps):
+        chosen, _ = sampler.indices(step)
+        assert len(set(chosen.tolist())) == 4
+        counts[chosen] += 1
+    expected = steps * 4 / len(programs)
+    longest = np.argsort([len(p.tokens) for p in programs])[-3:]
+    assert np.all(np.abs(counts[longest] - expected) < 0.25 * expected), counts[longest]
+    assert counts.min() > 0.7 * expected and counts.max() < 1.3 * expected
