@@ -337,3 +337,25 @@ def test_eval_corpus_programs_need_a_corpus(tmp_path: Path, capsys: pytest.Captu
     _one_clear_line(capsys.readouterr().err, "no kernels to evaluate")
     assert main(["eval", "data-efficiency", "--corpus", str(tmp_path), "--programs", "2"]) == 2
     _one_clear_line(capsys.readouterr().err, f"--corpus {tmp_path}")
+    assert main(["eval", "data-efficiency", "--kernels", "corpus:3", "--epochs", "1"]) == 2
+    _one_clear_line(capsys.readouterr().err, "corpus:<index> with --corpus DIR")
+
+
+def test_eval_takes_corpus_programs_by_name(tiny_corpus: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture) -> None:
+    import json as _j
+
+    from nsc_tune.cli import main
+    from nsc_tune.corpus.storage import Corpus
+    from nsc_tune.evaluate.programs import corpus_names
+
+    name = corpus_names(str(tiny_corpus), 1)[0]
+    args = ["eval", "data-efficiency", "--corpus", str(tiny_corpus), "--pool", "40", "--test",
+            "40", "--fractions", "0", "--trials", "1", "--epochs", "1", "--inits", "random",
+            "compiled", "--json", "--kernels"]
+    assert main(args + [name]) == 0
+    result = _j.loads(capsys.readouterr().out)
+    assert result["config"]["kernels"] == [name]
+    train = next(p.record["index"] for p in Corpus(tiny_corpus).programs("train"))
+    assert main(args + [f"corpus:{train}"]) == 2  # a training program is never evaluated
+    _one_clear_line(capsys.readouterr().err, "no test program of that index")

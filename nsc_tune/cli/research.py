@@ -66,10 +66,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Run the paper's protocol (data efficiency or epochs to target) on suite kernels."""
     from nsc_tune.evaluate import protocol
 
-    unknown = [k for k in args.kernels if k not in SUITE]
+    from nsc_tune.evaluate.programs import is_corpus
+
+    unknown = [k for k in args.kernels if k not in SUITE and not (args.corpus and is_corpus(k))]
     if unknown:
         raise UsageError(f"unknown kernel(s) {', '.join(unknown)}; choose from "
-                         f"{', '.join(SUITE)}")
+                         f"{', '.join(SUITE)}, or corpus:<index> with --corpus DIR")
     if args.device is not None:
         _check_device(args.device)
     kernels = tuple(args.kernels)
@@ -77,9 +79,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError("--programs N draws test programs from a corpus; add --corpus DIR")
     if args.corpus:
         from nsc_tune.corpus.storage import CorpusError
-        from nsc_tune.evaluate.programs import ProgramError, corpus_names
+        from nsc_tune.evaluate.programs import ProgramError, check_names, corpus_names
 
         try:
+            check_names(kernels, args.corpus)
             kernels += corpus_names(args.corpus, args.programs, args.seed)
         except (CorpusError, ProgramError) as exc:
             raise UsageError(f"--corpus {args.corpus}: {exc}") from exc
@@ -147,7 +150,8 @@ def add(sub: argparse._SubParsersAction) -> None:
                            ("epochs-to-target", "epochs to the random init's final error")):
         e = ev_sub.add_parser(name, help=helptext)
         e.add_argument("--kernels", nargs="*", default=SUITE,
-                       help="suite kernels (default: all; none with --kernels and no names)")
+                       help="suite kernels (default: all; none with --kernels and no names), "
+                       "or corpus test programs by name (corpus:<index>, with --corpus)")
         e.add_argument("--corpus", default=None, metavar="DIR",
                        help="a corpus folder: also evaluate --programs of its test split")
         e.add_argument("--programs", type=int, default=0, metavar="N",

@@ -46,6 +46,17 @@ def corpus_names(corpus: str, count: int, seed: int = 0) -> tuple[str, ...]:
     return tuple(f"{CORPUS_PREFIX}{i}" for i in chosen)
 
 
+def check_names(names: tuple[str, ...] | list[str], corpus: str) -> None:
+    """Raise ``ProgramError`` naming the first corpus name that is no test program of
+    ``corpus`` (before any run starts)."""
+    records = _test_records(corpus)
+    for name in names:
+        index = name.removeprefix(CORPUS_PREFIX)
+        if is_corpus(name) and not (index.isdigit() and int(index) in records):
+            raise ProgramError(f"{name}: no test program of that index in the corpus at "
+                               f"{corpus}; names come from corpus_names (--programs N)")
+
+
 def load(name: str, corpus: str | None = None) -> Kernel:
     """The kernel a protocol name stands for: a suite kernel, or ``corpus:<index>`` of
     ``corpus`` (its test split)."""
@@ -56,10 +67,6 @@ def load(name: str, corpus: str | None = None) -> Kernel:
     if corpus is None:
         raise ProgramError(f"{name} is a corpus program, but no corpus folder was given; pass "
                            "the corpus the names were drawn from (--corpus DIR)")
-    index = name.removeprefix(CORPUS_PREFIX)
-    records = _test_records(corpus)
-    if not index.isdigit() or int(index) not in records:
-        raise ProgramError(f"{name}: no test program of that index in the corpus at {corpus}; "
-                           "names come from corpus_names (--programs N)")
-    r = records[int(index)]
+    check_names([name], corpus)
+    r = _test_records(corpus)[int(name.removeprefix(CORPUS_PREFIX))]
     return Kernel.from_source(r["source"], r["function"], domains=r["domains"], name=name)
