@@ -65,7 +65,6 @@ def _check_device(name: str) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run the paper's protocol (data efficiency or epochs to target) on suite kernels."""
     from nsc_tune.evaluate import protocol
-
     from nsc_tune.evaluate.programs import is_corpus
 
     unknown = [k for k in args.kernels if k not in SUITE and not (args.corpus and is_corpus(k))]
