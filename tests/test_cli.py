@@ -351,8 +351,8 @@ def test_eval_takes_corpus_programs_by_name(tiny_corpus: Path, tmp_path: Path,
 
     name = corpus_names(str(tiny_corpus), 1)[0]
     args = ["eval", "data-efficiency", "--corpus", str(tiny_corpus), "--pool", "40", "--test",
-            "40", "--fractions", "0", "--trials", "1", "--epochs", "1", "--inits", "random",
-            "compiled", "--json", "--kernels"]
+            "40", "--fractions", "0", "--trials", "1", "--epochs", "1", "--workers", "1",
+            "--inits", "random", "compiled", "--json", "--kernels"]
     assert main(args + [name]) == 0
     result = _j.loads(capsys.readouterr().out)
     assert result["config"]["kernels"] == [name]
