@@ -159,11 +159,24 @@ def _map(tasks: list[tuple], workers: int, progress: bool) -> list[dict]:
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         return [_run(t) for t in tqdm(tasks, desc="protocol", disable=not progress)]
-    import multiprocessing
-
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
         return list(tqdm(pool.map(_run, tasks), total=len(tasks), desc="protocol",
                          disable=not progress))
+
+
+def _pool_context():
+    """Fork the workers, unless this process already runs Numba's OpenMP threads (a kernel was
+    evaluated in it): a forked copy of those aborts, so then start them from a fork server
+    (which, like spawn, needs the usual ``if __name__ == "__main__":`` guard in scripts)."""
+    import multiprocessing
+
+    try:
+        import numba
+
+        layer = numba.threading_layer()
+    except (ImportError, ValueError):  # ValueError: no parallel kernel has run yet
+        layer = None
+    return multiprocessing.get_context("forkserver" if layer == "omp" else "fork")
 
 
 #: Settings that must agree for rows of an earlier run to be reused (the rest only select rows).

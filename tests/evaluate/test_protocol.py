@@ -118,3 +118,23 @@ def test_epochs_to_target_rows_are_the_data_efficiency_runs_at_its_fraction() ->
     for a, b in zip(reused["rows"], fresh["rows"], strict=True):
         assert a["test_mse"] == pytest.approx(b["test_mse"], rel=1e-6), (a, b)
         assert (a["best_epoch"], a["kept"]) == (b["best_epoch"], b["kept"])
+
+
+def test_worker_processes_start_after_kernels_ran_in_this_process() -> None:
+    # A kernel evaluated here starts Numba's parallel threads; with the OpenMP layer a plainly
+    # forked worker would abort (BrokenProcessPool). The pool must still run and agree with the
+    # in-process path.
+    import dataclasses
+
+    import pytest
+
+    from nsc_tune import suite
+
+    k = suite.load("kmeans")
+    k(k.sample(5000, seed=0))
+    cfg = dataclasses.replace(TINY, kernels=("fft",), fractions=(0.5,), epochs=2,
+                              inits=("random",))
+    pooled = data_efficiency(dataclasses.replace(cfg, workers=2), progress=False)["rows"]
+    alone = data_efficiency(cfg, progress=False)["rows"]
+    for a, b in zip(pooled, alone, strict=True):
+        assert a["test_mse"] == pytest.approx(b["test_mse"], rel=1e-6)
