@@ -79,6 +79,7 @@ def plot_corpus(result: dict, png: str | Path) -> Path:
     """Corpus programs: each program's improvement (or speed-up) over random init, per training
     fraction and initialisation, as dots with the geometric mean as a bar."""
     from nsc_tune.evaluate.programs import is_corpus
+    from nsc_tune.evaluate.protocol import fraction_of
 
     plt = _pyplot()
     ett = "summary" not in result
@@ -87,12 +88,12 @@ def plot_corpus(result: dict, png: str | Path) -> Path:
     key = "speedup_" if ett else "improvement_"
     inits = [k.removeprefix(key) for k in table[0] if k.startswith(key)
              and k != "speedup_auto_compute"]
-    fractions = sorted({e.get("fraction", result.get("fraction")) for e in table})
+    fractions = sorted({fraction_of(e, result) for e in table})
     fig, axes = plt.subplots(1, len(fractions), figsize=(2.6 * len(fractions) + 1, 3.2),
                              sharey=True, squeeze=False)
     rng = np.random.default_rng(0)
     for ax, fraction in zip(axes[0], fractions, strict=True):
-        rows = [e for e in table if e.get("fraction", result.get("fraction")) == fraction]
+        rows = [e for e in table if fraction_of(e, result) == fraction]
         for i, init in enumerate(inits):
             vals = np.maximum([e[f"{key}{init}"] for e in rows], 1e-3)
             ax.scatter(i + rng.uniform(-0.15, 0.15, len(vals)), vals, s=8, alpha=0.6)

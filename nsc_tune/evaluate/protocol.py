@@ -262,13 +262,19 @@ def summarise(rows: list[dict], inits: tuple[str, ...]) -> dict:
     compared = [i for i in inits if i != "random" and "random" in inits]
     out = {"table": table}
     for group, entries in _groups(table).items():
-        out[_GEO_KEY[group]] = {i: _geomean([e[f"improvement_{i}"] for e in entries])
-                                for i in compared}
+        out[_geo_key("geomean_improvement", group)] = {
+            i: _geomean([e[f"improvement_{i}"] for e in entries]) for i in compared}
     return out
 
 
-#: The summary key of each group's geometric means (suite kernels keep the original key).
-_GEO_KEY = {"suite": "geomean_improvement", "corpus": "geomean_improvement_corpus"}
+def _geo_key(stat: str, group: str) -> str:
+    """The result key of a group's geometric means (suite kernels keep the plain key)."""
+    return stat + ("_corpus" if group == "corpus" else "")
+
+
+def fraction_of(entry: dict, result: dict) -> float:
+    """The training fraction of a summary entry (an epochs-to-target result has one for all)."""
+    return entry.get("fraction", result.get("fraction"))
 
 
 def _groups(entries: list[dict]) -> dict[str, list[dict]]:
@@ -322,8 +328,8 @@ def epochs_to_target(cfg: ProtocolConfig, fraction: float = 1.0, progress: bool 
     result = {"config": asdict(cfg), "weights": weights_ids(), "fraction": fraction,
               "table": out, "rows": kept}
     for group, entries in _groups(out).items():
-        key = "geomean_speedup" + ("_corpus" if group == "corpus" else "")
-        result[key] = {i: _geomean([e[f"speedup_{i}"] for e in entries]) for i in keys}
+        result[_geo_key("geomean_speedup", group)] = {
+            i: _geomean([e[f"speedup_{i}"] for e in entries]) for i in keys}
     return result
 
 
@@ -357,7 +363,7 @@ def markdown(result: dict) -> str:
         what, key = ("speed-up", "speedup") if ett else ("improvement", "improvement")
         by_fraction: dict[float, list[dict]] = defaultdict(list)
         for e in groups["corpus"]:
-            by_fraction[e.get("fraction", result.get("fraction"))].append(e)
+            by_fraction[fraction_of(e, result)].append(e)
         lines += [_row(["corpus programs", "fraction"] + [f"geomean {what} {i}" for i in compared]
                        + [f"share above 1 {i}" for i in compared]),
                   "|" + "---|" * (2 + 2 * len(compared))]
@@ -368,8 +374,8 @@ def markdown(result: dict) -> str:
                               + [f"{np.mean(np.array(vals[i]) > 1):.0%}" for i in compared]))
         lines.append("")
     for group, label in (("suite", "suite kernels"), ("corpus", "corpus programs")):
-        geo = (result.get("geomean_speedup" + ("_corpus" if group == "corpus" else ""))
-               if ett else result["summary"].get(_GEO_KEY[group]))
+        geo = (result.get(_geo_key("geomean_speedup", group)) if ett
+               else result["summary"].get(_geo_key("geomean_improvement", group)))
         if geo:
             lines.append(f"Geometric-mean {'speed-up' if ett else 'improvement'}, {label}: "
                          + ", ".join(f"{i} {v:.2f}x" for i, v in geo.items()))
