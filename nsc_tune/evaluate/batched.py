@@ -64,7 +64,7 @@ def _predict(params: list[Tensor], xn: Tensor) -> Tensor:
 def _prepare(name: str, fraction: float, trials: list[int], need: list[str], cfg,
              n_in: int, n_out: int, device: str) -> _Kernel:
     from nsc_tune.evaluate.protocol import _data, _surrogate, random_seed_of, trial_indices
-    from nsc_tune.surrogate.fit import output_stats, split
+    from nsc_tune.surrogate.fit import output_stats, set_output_stats, split
 
     k, Xp, Yp, Xt, Yt = _data(name, cfg)
     n = int(round(cfg.pool * fraction))
@@ -85,11 +85,7 @@ def _prepare(name: str, fraction: float, trials: list[int], need: list[str], cfg
             X, Y, Xv, Yv = split(Xp[idx], Yp[idx], 0.2, seed=t)
             mu, scale = output_stats(Y)
             for i in need:  # output statistics from the training examples (in the budget)
-                s = surrogates[(t, i)]
-                with torch.no_grad():
-                    s.mu.copy_(mu)
-                    if X.shape[0] >= 2:
-                        s.log_sigma.copy_(torch.log(scale))
+                set_output_stats(surrogates[(t, i)], mu, scale, X.shape[0])
             scale = torch.nn.functional.pad(scale, (0, n_out - scale.shape[0]), value=1.0)
             splits[t] = (x(X), y(Y), x(Xv), y(Yv), scale.to(device))
     return _Kernel(name, surrogates, x(Xt), y(Yt), splits)

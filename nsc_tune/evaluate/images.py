@@ -200,14 +200,9 @@ def _figure(name: str, panels: list[tuple[str, NDArray[np.floating]]], path: Pat
 
 def _with_data_stats(surrogate: Any, Y: NDArray[np.floating]) -> Any:
     """Set a surrogate's output location and scale from examples (as a random init gets them)."""
-    import torch
+    from nsc_tune.surrogate.fit import output_stats, set_output_stats
 
-    from nsc_tune.surrogate.fit import output_stats
-
-    location, scale = output_stats(Y)
-    with torch.no_grad():
-        surrogate.mu.copy_(location)
-        surrogate.log_sigma.copy_(torch.log(scale))
+    set_output_stats(surrogate, *output_stats(Y), len(Y))
     return surrogate
 
 

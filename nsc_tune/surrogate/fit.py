@@ -66,6 +66,15 @@ def output_stats(Y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
             torch.as_tensor(scale, dtype=torch.float32))
 
 
+def set_output_stats(model, location: torch.Tensor, scale: torch.Tensor, n: int) -> None:
+    """Give a surrogate the output location of its ``n`` training examples (``output_stats``),
+    and their scale when there are at least two to measure it from."""
+    with torch.no_grad():
+        model.mu.copy_(location)
+        if n >= 2:
+            model.log_sigma.copy_(torch.log(scale))
+
+
 class _Training:
     """One surrogate's fine-tuning state: optimiser, shuffling, best-validation weights."""
 
@@ -82,10 +91,7 @@ class _Training:
             # Output location and scale from the training examples (part of the data budget).
             # CompNet's shape is pretrained against standardised targets, so this keeps its
             # meaning; its zero-shot location/scale guess is only needed with no data at all.
-            with torch.no_grad():
-                model.mu.copy_(location)
-                if X.shape[0] >= 2:
-                    model.log_sigma.copy_(torch.log(self.scale))
+            set_output_stats(model, location, self.scale, X.shape[0])
             model.output_stats_from_data = True
         self.x = torch.as_tensor(X, dtype=torch.float32)
         self.y = torch.as_tensor(Y, dtype=torch.float32)
