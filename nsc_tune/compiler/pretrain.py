@@ -286,10 +286,19 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
 
 
 def run_from_args(args: argparse.Namespace) -> int:
-    """Run pretraining from parsed arguments; print the summary (rank 0)."""
-    summary = pretrain(config_from_args(args), progress=not args.json)
-    if int(os.environ.get("RANK", 0)) == 0:
-        print(json.dumps(summary, indent=2))
+    """Run pretraining from parsed arguments; print the summary (rank 0).
+
+    Under ``torchrun`` the process group opened here is closed here too, once every rank is done:
+    a rank that exits with its group still open can close its sockets while a peer is tearing
+    down, and Gloo aborts that peer (SIGABRT)."""
+    opened = "RANK" in os.environ and not dist.is_initialized()
+    try:
+        summary = pretrain(config_from_args(args), progress=not args.json)
+        if int(os.environ.get("RANK", 0)) == 0:
+            print(json.dumps(summary, indent=2))
+    finally:
+        if opened and dist.is_initialized():
+            dist.destroy_process_group()
     return 0
 
 
