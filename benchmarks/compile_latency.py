@@ -78,8 +78,10 @@ def _parts(compiler, kernel, repeats: int) -> dict[str, float]:
         return round(statistics.median(_times_ms(fn, repeats)), 2)
 
     batch, _ = compiler.tokenized_batch([kernel])
+    # The positions whose states compile reads: the first token's and the slots'.
+    at = torch.cat([torch.zeros_like(batch.in_pos[:, :1]), batch.in_pos, batch.out_pos], 1)
     with torch.no_grad():
-        encoder = median_ms(lambda: compiler.model.encode(batch.ids, batch.values))
+        encoder = median_ms(lambda: compiler.model.encode(batch.ids, batch.values, at))
     return {"ranges_ms": median_ms(kernel.output_ranges),
             "tokenize_ms": median_ms(lambda: tokenize(kernel, ranges=False)),
             "encoder_ms": encoder}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -24,3 +26,32 @@ def test_inference_attention_matches_the_encoder_module(padded: bool) -> None:
         reference = model.encode(ids, values)
     keep = ids != PAD  # states at padding positions are never read
     assert torch.allclose(fast[keep], reference[keep], atol=1e-5)
+
+
+def test_states_at_read_positions_match_the_full_pass() -> None:
+    """The inference pass that computes its last layer at the read positions only gives the
+    states the full pass gives there, and the emitted parameters match the training forward."""
+    torch.manual_seed(1)
+    model = CompNet(CompNetConfig(d_model=32, layers=3, heads=4, ff=64, max_len=128,
+                                  width=8, depth=2)).eval()
+    with torch.no_grad():  # the heads start at zero: perturb them so they read the states
+        for param in model.parameters():
+            param.add_(0.1 * torch.randn_like(param))
+    ids = torch.randint(PAD + 1, model.config.vocab, (2, 50))
+    ids[1, 30:] = PAD
+    values = torch.randn(2, 50, N_VALUE_FEATURES + N_RANGE_FEATURES)
+    at = torch.tensor([[0, 3, 49, 17], [0, 29, 5, 5]])
+    with torch.no_grad():
+        full = model.encode(ids, values)
+        some = model.encode(ids, values, at)
+    assert some.shape == (2, 4, 32)
+    assert torch.allclose(some, torch.gather(full, 1, at[..., None].expand(-1, -1, 32)),
+                          atol=1e-5)
+    in_pos, out_pos = torch.tensor([[3, 49], [29, 5]]), torch.tensor([[17], [5]])
+    masks = torch.ones(2, 2, dtype=torch.bool), torch.ones(2, 1, dtype=torch.bool)
+    with torch.no_grad():
+        fast = model(ids, values, in_pos, masks[0], out_pos, masks[1])
+    reference = model(ids, values, in_pos, masks[0], out_pos, masks[1])
+    for field in dataclasses.fields(fast):
+        a, b = getattr(fast, field.name), getattr(reference, field.name)
+        assert torch.allclose(a, b.detach(), atol=1e-5), field.name
