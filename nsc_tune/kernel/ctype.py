@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -23,12 +24,13 @@ class CType:
     bits: int
     signed: bool = True
 
-    @property
+    # Cached: the range analysis asks these hundreds of thousands of times per program.
+    @cached_property
     def is_integer(self) -> bool:
         """True for integer and bool types."""
         return self.kind in ("int", "bool")
 
-    @property
+    @cached_property
     def is_float(self) -> bool:
         return self.kind == "float"
 
@@ -46,7 +48,7 @@ class CType:
         """Expression naming the numpy scalar type in generated code (``np.int32``)."""
         return f"np.{self.dtype.name}"
 
-    @property
+    @cached_property
     def rank(self) -> int:
         """Integer conversion rank (C11 6.3.1.1); floats rank above every integer."""
         if self.kind == "float":

@@ -203,10 +203,14 @@ def _corners(f, a: Interval, b: Interval) -> Interval:
 
 
 def _mul(a: Interval, b: Interval) -> Interval:
-    def m(x: float, y: float) -> float:
-        return 0.0 if x == 0 or y == 0 else x * y
-
-    return _corners(m, a, b)
+    # The four corner products, where 0 times anything (even inf) is 0.
+    vals = [0.0 if x == 0 or y == 0 else x * y for x in (float(a.lo), float(a.hi))
+            for y in (float(b.lo), float(b.hi))]
+    if any(v != v for v in vals):  # a NaN bound
+        vals = _nan_free(vals)
+        if not vals:
+            return TOP
+    return Interval(min(vals), max(vals))
 
 
 def _div(a: Interval, b: Interval) -> Interval:
@@ -242,7 +246,7 @@ def _convert(v: _AV, t: ct.CType) -> _AV:
     if v.t is t:
         return v
     iv = v.iv
-    if t == ct.VOID:
+    if t.kind == "void":  # VOID is the one void type
         return _AV(Interval(0.0, 0.0), t)
     if t.kind == "bool":
         if iv.lo == iv.hi == 0:
@@ -255,7 +259,7 @@ def _convert(v: _AV, t: ct.CType) -> _AV:
                 return _AV(Interval(float(lo), float(hi)), t)
             return _AV(Interval(float(math.trunc(iv.lo)), float(math.trunc(iv.hi))), t)
         return _AV(_fit(iv, t), t)
-    if t.bits == 32 and v.t != ct.FLOAT:
+    if t.bits == 32 and v.t is not ct.FLOAT and v.t != ct.FLOAT:
         return _AV(_round_out(iv, t), t)
     return _AV(iv, t)
 
@@ -507,6 +511,7 @@ class _Analyzer:
         self.constants: dict[int, _AV] = {}  # id(Constant node) -> its value
         self.same_cache: dict[tuple[int, int], bool] = {}
         self.dispatch: dict[type, object] = {}  # expression node type -> its x_ method
+        self.statements: dict[type, object] = {}  # statement node type -> its s_ method or None
 
     # -- storage --------------------------------------------------------------------------
     def new_cell(self, state: State, values: list[Interval]) -> int:
@@ -943,7 +948,11 @@ class _Analyzer:
     # -- statements -----------------------------------------------------------------------
     def stmt(self, node: c_ast.Node, s: State) -> State | None:
         self.tick()
-        method = getattr(self, f"s_{type(node).__name__}", None)
+        kind = type(node)
+        if kind in self.statements:
+            method = self.statements[kind]
+        else:
+            method = self.statements[kind] = getattr(self, f"s_{kind.__name__}", None)
         if method is not None:
             return method(node, s)
         self.ev(node, s)
