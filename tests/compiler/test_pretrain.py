@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -75,25 +81,36 @@ def test_shipped_weights_round_trip(tiny_corpus: Path, programs, tmp_path: Path)
         assert torch.equal(value, stored[key].float()), key
 
 
-def test_data_parallel_run_with_torchrun_on_cpu(tiny_corpus: Path, tmp_path: Path) -> None:
-    """Two processes (gloo) train on one global batch and write the same artefacts."""
-    import json
-    import os
-    import subprocess
-    import sys
-
+def _torchrun_pretrain(corpus: Path, out: Path) -> subprocess.CompletedProcess:
+    """Two gloo ranks of ``nsc_tune.compiler.pretrain`` under torchrun, on the CPU."""
     # A rank killed by a signal prints every thread's Python stack (faulthandler).
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-           "-m", "nsc_tune.compiler.pretrain", "--corpus", str(tiny_corpus), "--out",
-           str(tmp_path), "--steps", "6", "--batch-size", "8", "--rows", "16", "--warmup", "2",
+           "-m", "nsc_tune.compiler.pretrain", "--corpus", str(corpus), "--out", str(out),
+           "--steps", "6", "--batch-size", "8", "--rows", "16", "--warmup", "2",
            "--max-minutes", "5", "--json", "--model", json.dumps(TINY)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_data_parallel_run_with_torchrun_on_cpu(tiny_corpus: Path, tmp_path: Path) -> None:
+    """Two processes (gloo) train on one global batch and write the same artefacts.
+
+    A rank that dies by a signal (torchrun reports a negative exit code) gets one more run, with
+    a warning that carries its stacks: CI once saw a rank end on SIGABRT on a loaded 2-core
+    machine and the cause was not reproduced. A Python error, or a second death, fails."""
+    out = _torchrun_pretrain(tiny_corpus, tmp_path / "run")
+    if out.returncode != 0 and re.search(r"exitcode\s*:\s*-\d+", out.stderr):
+        warnings.warn("a torchrun rank died by a signal; running again. Its output:\n"
+                      + out.stderr[:4000], stacklevel=1)
+        out = _torchrun_pretrain(tiny_corpus, tmp_path / "again")
+        run = tmp_path / "again"
+    else:
+        run = tmp_path / "run"
     # The ranks' own messages come first, torchrun's summary of who failed last.
     assert out.returncode == 0, out.stderr[:4000] + "\n...\n" + out.stderr[-1500:]
-    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary = json.loads((run / "summary.json").read_text())
     assert summary["world_size"] == 2 and summary["step"] == 6
-    assert (tmp_path / "compnet.safetensors").exists()
+    assert (run / "compnet.safetensors").exists()
 
 
 def test_process_prefetcher_yields_the_samplers_batches(programs) -> None:
