@@ -72,14 +72,14 @@ def _times_ms(fn, repeats: int) -> list[float]:
 
 def _parts(compiler, kernel, repeats: int) -> dict[str, float]:
     """Median ms of the range analysis, of tokenizing without it, and of CompNet's encoder."""
+    from nsc_tune.compiler.model import read_positions
     from nsc_tune.compiler.tokenizer import tokenize
 
     def median_ms(fn) -> float:
         return round(statistics.median(_times_ms(fn, repeats)), 2)
 
     batch, _ = compiler.tokenized_batch([kernel])
-    # The positions whose states compile reads: the first token's and the slots'.
-    at = torch.cat([torch.zeros_like(batch.in_pos[:, :1]), batch.in_pos, batch.out_pos], 1)
+    at = read_positions(batch.in_pos, batch.out_pos)  # as compile runs the encoder
     with torch.no_grad():
         encoder = median_ms(lambda: compiler.model.encode(batch.ids, batch.values, at))
     return {"ranges_ms": median_ms(kernel.output_ranges),

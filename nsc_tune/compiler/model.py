@@ -74,6 +74,12 @@ def _rows(x: Tensor, at: Tensor) -> Tensor:
     return torch.gather(x, 1, at[..., None].expand(-1, -1, x.shape[-1]))
 
 
+def read_positions(in_pos: Tensor, out_pos: Tensor) -> Tensor:
+    """The positions whose states CompNet's heads read, [B, 1 + I + O]: the first token, then
+    the input slots, then the output slots."""
+    return torch.cat([torch.zeros_like(in_pos[:, :1]), in_pos, out_pos], 1)
+
+
 class CompNet(nn.Module):
     """Program tokens -> batched surrogate parameters."""
 
@@ -176,9 +182,7 @@ class CompNet(nn.Module):
             e_in = self.slot_in[:n_in].expand(b, -1, -1)
             e_out = self.slot_out[:n_out].expand(b, -1, -1)
         else:
-            # Only the states of the first token and of the slots are read.
-            at = torch.cat([torch.zeros_like(in_pos[:, :1]), in_pos, out_pos], 1)
-            states = self.encode(ids, values, at)
+            states = self.encode(ids, values, read_positions(in_pos, out_pos))
             cls, e_in, e_out = states[:, 0], states[:, 1: 1 + n_in], states[:, 1 + n_in:]
         h, depth = self.config.width, self.config.depth
         scale_in = 1.0 / torch.sqrt(in_mask.sum(1, keepdim=True).clamp(min=1).float())
@@ -194,8 +198,7 @@ class CompNet(nn.Module):
         stats = self.head_stats(e_out)
         if self.config.range_features:
             start = N_VALUE_FEATURES
-            r_out = torch.gather(values[..., start: start + self.config.range_features], 1,
-                                 out_pos[..., None].expand(-1, -1, self.config.range_features))
+            r_out = _rows(values[..., start: start + self.config.range_features], out_pos)
             stats = stats + self.range_stats(r_out)
         stats = STATS_SCALE * stats * out_mask[..., None]
         return SurrogateParams(w_in.float(), b_in.float(), w_hidden.float(), b_hidden.float(),

@@ -195,22 +195,23 @@ def _nan_free(vals: list[float]) -> list[float]:
     return [v for v in vals if not math.isnan(v)]
 
 
-def _corners(f, a: Interval, b: Interval) -> Interval:
-    # Python floats overflow to inf and give NaN for inf/inf, without numpy's warnings.
-    xs, ys = (float(a.lo), float(a.hi)), (float(b.lo), float(b.hi))
-    vals = _nan_free([f(x, y) for x in xs for y in ys])
+def _hull(vals: list[float]) -> Interval:
+    """The smallest interval holding the values that are not NaN (TOP if none is)."""
+    vals = _nan_free(vals)
     return Interval(min(vals), max(vals)) if vals else TOP
 
 
+def _corners(f, a: Interval, b: Interval) -> Interval:
+    # Python floats overflow to inf and give NaN for inf/inf, without numpy's warnings.
+    xs, ys = (float(a.lo), float(a.hi)), (float(b.lo), float(b.hi))
+    return _hull([f(x, y) for x in xs for y in ys])
+
+
 def _mul(a: Interval, b: Interval) -> Interval:
-    # The four corner products, where 0 times anything (even inf) is 0.
-    vals = [0.0 if x == 0 or y == 0 else x * y for x in (float(a.lo), float(a.hi))
-            for y in (float(b.lo), float(b.hi))]
-    if any(v != v for v in vals):  # a NaN bound
-        vals = _nan_free(vals)
-        if not vals:
-            return TOP
-    return Interval(min(vals), max(vals))
+    # The four corner products, where 0 times anything (even inf) is 0; no closure: the
+    # analysis multiplies tens of thousands of times per program.
+    return _hull([0.0 if x == 0 or y == 0 else x * y for x in (float(a.lo), float(a.hi))
+                  for y in (float(b.lo), float(b.hi))])
 
 
 def _div(a: Interval, b: Interval) -> Interval:
