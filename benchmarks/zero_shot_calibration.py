@@ -2,8 +2,8 @@
 
 Usage: python benchmarks/zero_shot_calibration.py --corpus DIR [--weights PATH] [--json]
 
-Tests three post-hoc rules on top of ``family.bound_by_ranges`` (each output's location kept in
-its proven range, scale capped at the half-width, misread outputs replaced by the midpoint):
+Tests three post-hoc rules on top of ``surrogate.mlp.bound_by_ranges`` (each output's location
+kept in its proven range, scale capped at the half-width, misread outputs replaced by the midpoint):
   - ``distrust share``: when at least that share of a program's finite-range outputs were
     misread, treat all of them as misread (the whole program was misunderstood);
   - ``edge distrust``: also treat a location farther than ``q`` half-widths from its range's
@@ -27,7 +27,7 @@ import torch
 
 from nsc_tune.compiler.compiler import Compiler
 from nsc_tune.compiler.data import collate, load_corpus, out_ranges
-from nsc_tune.compiler.family import denormalise_outputs, forward_normalised, random_params, symexp
+from nsc_tune.surrogate.mlp import denormalise_outputs, forward_normalised, random_params, symexp
 
 RULES = [("bound_by_ranges (shipped)", {}),
          *[(f"distrust share {t}", {"theta": t}) for t in (0.3, 0.5)],
@@ -66,7 +66,7 @@ def collect(comp: Compiler, programs, seeds: int = 3) -> list[dict]:
 def mse(rec: dict, theta: float | None = None, edge: float | None = None, lam: float = 1.0,
         gamma: float = 1.0) -> float:
     """Compiled MSE of one program under a rule (the defaults are ``bound_by_ranges``)."""
-    from nsc_tune.compiler.family import DISTRUST_SCALE
+    from nsc_tune.surrogate.mlp import DISTRUST_SCALE
 
     loc, log_scale = rec["loc"], rec["log_scale"]
     lo, hi = rec["ranges"][:, 0], rec["ranges"][:, 1]

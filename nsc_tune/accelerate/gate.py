@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from nsc_tune.compiler.family import ACTIVATION, normalise_inputs
 from nsc_tune.surrogate.fit import split
+from nsc_tune.surrogate.mlp import ACTIVATION, normalise_inputs
 
 #: log error ratios are clipped to this range before regression (1e-6 .. ~2.2e4 times the bound).
 LOG_RATIO_RANGE = (math.log(1e-6), 10.0)

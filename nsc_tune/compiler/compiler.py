@@ -10,10 +10,10 @@ import torch
 
 from nsc_tune.compiler.checkpoint import load_weights
 from nsc_tune.compiler.data import Batch, TrainProgram, collate, out_ranges
-from nsc_tune.compiler.family import SurrogateParams, bound_by_ranges
 from nsc_tune.compiler.model import CompNet
 from nsc_tune.compiler.tokenizer import tokenize
 from nsc_tune.kernel import Kernel
+from nsc_tune.surrogate.mlp import SurrogateParams, bound_by_ranges
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "compnet.safetensors"
@@ -42,7 +42,7 @@ class Compiler:
     def emit(self, kernels: Sequence[Kernel]) -> list[SurrogateParams]:
         """Surrogate parameters for each kernel (one CompNet forward pass for the batch), with
         each output's location and scale kept inside its statically proven range
-        (``family.bound_by_ranges``)."""
+        (``surrogate.mlp.bound_by_ranges``)."""
         batch, programs = self.tokenized_batch(kernels)
         p = self.params(batch, programs)
         return [p.select(i, k.n_inputs, k.n_outputs) for i, k in enumerate(kernels)]

@@ -19,8 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nsc_tune.compiler.family import SurrogateParams
 from nsc_tune.compiler.tokenizer import N_RANGE_FEATURES, N_VALUE_FEATURES, PAD, vocab_size
+from nsc_tune.surrogate.mlp import SurrogateParams
 
 #: Output locations/scales span ~[-20, 20] (symlog / log units); the stats head's outputs are
 #: scaled up so that a zero-initialised head reaches them in a reasonable number of steps.

@@ -25,8 +25,8 @@ from torch import Tensor
 
 from nsc_tune.compiler.checkpoint import export_weights, load_checkpoint, save_checkpoint
 from nsc_tune.compiler.data import Batch, Prefetcher, StepSampler, TrainProgram, load_corpus
-from nsc_tune.compiler.family import forward_normalised, symexp
 from nsc_tune.compiler.model import CompNet, CompNetConfig
+from nsc_tune.surrogate.mlp import forward_normalised, symexp
 
 STATS_WEIGHT = 0.1
 #: Weight of the log error in real units (the zero-shot metric's own scale) and its floor.

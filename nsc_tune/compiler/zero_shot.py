@@ -17,7 +17,7 @@ import torch
 
 from nsc_tune.compiler.compiler import Compiler
 from nsc_tune.compiler.data import TrainProgram, collate, load_corpus
-from nsc_tune.compiler.family import (
+from nsc_tune.surrogate.mlp import (
     denormalise_outputs,
     forward_normalised,
     random_params,

@@ -1,7 +1,7 @@
 """The protocol's fine-tuning runs, many at once (for the GPU host).
 
 At one training fraction, every kernel's, trial's and initialisation's surrogate trains as one
-batched model (``compiler.family``'s batched MLP). Kernels of different arity are padded to the
+batched model (``surrogate.mlp``'s batched MLP). Kernels of different arity are padded to the
 largest: padded inputs are zero and padded outputs are left out of every error, so their weights
 get no gradient and stay zero. Each surrogate keeps its own trial's split, shuffling and output
 statistics, and Adam over the batched tensors is elementwise, so each surrogate's updates are
@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from nsc_tune.compiler.family import (
+from nsc_tune.surrogate.mlp import (
     SurrogateParams,
     denormalise_outputs,
     forward_normalised,

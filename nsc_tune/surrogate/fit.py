@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from nsc_tune.compiler.family import symlog
 from nsc_tune.errors import NscTuneError
 from nsc_tune.kernel import Kernel
+from nsc_tune.surrogate.mlp import symlog
 
 
 class FitError(NscTuneError):
@@ -87,7 +87,7 @@ class _Training:
         self.model, self.batch_size = model, batch_size
         self.gen = torch.Generator().manual_seed(0 if seed is None else seed)
         location, self.scale = output_stats(Y)
-        if not getattr(model, "output_stats_from_data", False):
+        if not model.output_stats_from_data:
             # Output location and scale from the training examples (part of the data budget).
             # CompNet's shape is pretrained against standardised targets, so this keeps its
             # meaning; its zero-shot location/scale guess is only needed with no data at all.

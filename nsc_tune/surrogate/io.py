@@ -48,8 +48,7 @@ def save(surrogate, path: str | Path) -> Path:
     path = Path(path)
     meta = {"format": FORMAT, "init": surrogate.init, "width": str(surrogate.width),
             "depth": str(surrogate.depth),
-            "output_stats_from_data": str(bool(getattr(surrogate, "output_stats_from_data",
-                                                       False))),
+            "output_stats_from_data": str(bool(surrogate.output_stats_from_data)),
             **kernel_metadata(surrogate.kernel)}
     tensors = {k: v.detach().contiguous().cpu() for k, v in surrogate.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)

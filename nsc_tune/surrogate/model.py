@@ -8,21 +8,21 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from nsc_tune.compiler.family import (
+from nsc_tune.kernel import Kernel
+from nsc_tune.surrogate.mlp import (
     SurrogateParams,
     denormalise_outputs,
     forward_normalised,
     normalise_inputs,
     random_params,
 )
-from nsc_tune.kernel import Kernel
 
 DEFAULT_WIDTH = 64
 DEFAULT_DEPTH = 2
 
 
 class Surrogate(nn.Module):
-    """An MLP surrogate of a kernel (see ``nsc_tune.compiler.family`` for the architecture).
+    """An MLP surrogate of a kernel (see ``nsc_tune.surrogate.mlp`` for the architecture).
 
     ``surrogate(x)`` maps inputs ``[..., n_inputs]`` in the kernel's units to outputs
     ``[..., n_outputs]``; it is differentiable in its inputs and parameters. Build one with
@@ -38,6 +38,9 @@ class Surrogate(nn.Module):
         super().__init__()
         self.kernel = kernel
         self.init = init
+        #: whether the output location/scale were set from training examples (``fit`` sets
+        #: them once, before the first epoch; after that they are trained like any weight)
+        self.output_stats_from_data = False
         for name, value in params.tensors().items():
             setattr(self, name, nn.Parameter(value.detach().clone().float()))
         dom = torch.as_tensor(kernel.domains, dtype=torch.float32)

@@ -130,8 +130,8 @@ def test_process_prefetcher_yields_the_samplers_batches(programs) -> None:
 def test_log_error_term_matches_a_numpy_computation(programs) -> None:
     """The real-unit term: mean over real (program, output) pairs of log(MSE / sigma^2 + floor),
     with the surrogate evaluated in real units as users will see it."""
-    from nsc_tune.compiler.family import denormalise_outputs, forward_normalised
     from nsc_tune.compiler.pretrain import FULL_FLOOR
+    from nsc_tune.surrogate.mlp import denormalise_outputs, forward_normalised
 
     batch = StepSampler(programs, 4, 16, seed=1).batch(0)
     torch.manual_seed(0)

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from nsc_tune import compile, suite
-from nsc_tune.compiler.family import (
+from nsc_tune.surrogate.mlp import (
     DISTRUST_SCALE,
     SurrogateParams,
     bound_by_ranges,
