@@ -10,8 +10,8 @@ from nsc_tune.accelerate import accelerate
 from nsc_tune.errors import NscTuneError
 from nsc_tune.evaluate import validate
 from nsc_tune.kernel import Kernel
-from nsc_tune.surrogate import Surrogate, compile  # noqa: A004
+from nsc_tune.surrogate import GPSurrogate, Surrogate, compile, fit  # noqa: A004
 
-__all__ = ["Kernel", "NscTuneError", "Surrogate", "accelerate", "compile", "suite", "tune",
-           "validate"]
+__all__ = ["GPSurrogate", "Kernel", "NscTuneError", "Surrogate", "accelerate", "compile", "fit",
+           "suite", "tune", "validate"]
 __version__ = "0.1.0"

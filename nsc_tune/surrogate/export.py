@@ -15,6 +15,10 @@ pointer or array form), so it links in wherever the kernel was called. Inside it
 
 Inputs are never written, whatever their qualifiers; they keep the kernel's ``const`` (adding one
 would change the prototype's type).
+
+A ``GPSurrogate`` exports the same way: its training inputs, weights and inverse lengthscales as
+``static const double`` arrays, the posterior mean summed in double (plus its mean network's MLP,
+when it has one); the C agrees with ``predict`` to double rounding.
 """
 
 from __future__ import annotations
@@ -68,20 +72,74 @@ def export_c(surrogate: Surrogate, name: str) -> str:
     params = ordered_params(sig)
     taken = [a.name for a in params]
     pre, local = _prefix(name + "_", taken), _prefix("nsc_", taken)
-    weights = _weights(surrogate)
+    from nsc_tune.surrogate.gp import GPSurrogate
+
+    gp = surrogate if isinstance(surrogate, GPSurrogate) else None
+    mlp = gp.mean if gp is not None else surrogate
     ret = sig.outputs[0].ctype if sig.outputs[0].param < 0 else "void"
     decl = ", ".join(declaration(a, infos[a.param]) for a in params) or "void"
-    parts = [
-        _header(surrogate, name),
-        "#include <math.h>\n",
+    integer = any(a.is_integer for a in sig.outputs)
+    parts = [_header(surrogate, name), "#include <math.h>\n"]
+    if mlp is not None:
         # (depth 1 has no hidden layers: its empty arrays are left out)
-        *(_array(pre + key, value) for key, value in weights.items() if value.size),
-        _helpers(pre, surrogate.width, surrogate.depth, surrogate.n_inputs, surrogate.n_outputs,
-                 any(a.is_integer for a in sig.outputs)),
-        f"{ret} {name}({decl})\n{{\n" + "\n".join(_body(pre, local, sig.inputs, sig.outputs))
-        + "\n}\n",
-    ]
+        parts += [_array(pre + key, value) for key, value in _weights(mlp).items() if value.size]
+        parts.append(_helpers(pre, mlp.width, mlp.depth, mlp.n_inputs, mlp.n_outputs,
+                              integer and gp is None))
+    if gp is not None:
+        parts += [_array(pre + key, value, "double") for key, value in _gp_arrays(gp).items()]
+        parts.append(_gp_helper(pre, gp, integer))
+    body = _body(pre, local, sig.inputs, sig.outputs, "gp" if gp is not None else "mlp")
+    parts.append(f"{ret} {name}({decl})\n{{\n" + "\n".join(body) + "\n}\n")
     return "\n".join(parts)
+
+
+def _gp_arrays(gp) -> dict[str, np.ndarray]:
+    """The double arrays the GP's C reads (every value finite, or ExportError)."""
+    def f64(t) -> np.ndarray:
+        return t.detach().cpu().double().numpy()
+
+    lo, hi = f64(gp.lo), f64(gp.hi)
+    out = {"gp_lo": lo, "gp_span": np.maximum(hi - lo, 1e-12), "gp_u": f64(gp.train_u),
+           "gp_alpha": f64(gp.alpha), "gp_inv_ls": f64(gp.inv_ls), "gp_offset": f64(gp.offset),
+           "gp_log": f64(gp.log)}
+    for key, value in out.items():
+        if not np.isfinite(value).all():
+            raise ExportError(f"GP array `{key}` of {gp.kernel.name} is not finite: refit first")
+    return out
+
+
+def _gp_helper(pre: str, gp, integer: bool) -> str:
+    """Static C: the GP posterior mean on real-unit inputs (plus its mean network's MLP)."""
+    n_in, n_out, n = gp.n_inputs, gp.n_outputs, gp.n_train
+    shared = gp.inv_ls.shape[0] == 1
+    if gp.covariance == "rbf":
+        cov = "exp(-0.5 * d2)"
+    else:
+        cov = "(1.0 + sqrt(5.0 * d2) + (5.0 / 3.0) * d2) * exp(-sqrt(5.0 * d2))"
+    start = f"  {pre}mlp(x, y);" if gp.mean is not None else \
+        f"  for (o = 0; o < {n_out}; o++) y[o] = 0.0;"
+    lines = [f"/* The GP posterior mean ({gp.covariance}, {n} examples): inputs x in real units "
+             "-> outputs y. */", f"static void {pre}gp(const double *x, double *y)", "{",
+             f"  double u[{n_in}], d2, t, s;", "  int i, m, o;",
+             f"  for (i = 0; i < {n_in}; i++) u[i] = (x[i] - {pre}gp_lo[i]) / {pre}gp_span[i];",
+             start, f"  for (o = 0; o < {n_out}; o++) {{",
+             f"    const double *il = {pre}gp_inv_ls[{'0' if shared else 'o'}];",
+             f"    s = {pre}gp_offset[o];", f"    for (m = 0; m < {n}; m++) {{", "      d2 = 0.0;",
+             f"      for (i = 0; i < {n_in}; i++) {{ t = (u[i] - {pre}gp_u[m][i]) * il[i]; "
+             "d2 += t * t; }", f"      s += {pre}gp_alpha[o][m] * {cov};", "    }",
+             "    y[o] += s;", f"    if ({pre}gp_log[o] != 0.0) y[o] = exp(fmin(y[o], 700.0));",
+             "  }", "}"]
+    text = "\n".join(lines) + "\n"
+    if integer:
+        text += _to_int(pre)
+    return text
+
+
+def _to_int(pre: str) -> str:
+    return (f"\n/* Integer outputs: round half away from zero, clamp to the type's range, "
+            f"NaN -> 0. */\nstatic double {pre}to_int(double v, double lo, double hi)\n{{\n"
+            "  if (v != v) return 0.0;\n  v = round(v);\n"
+            "  return v < lo ? lo : (v > hi ? hi : v);\n}\n")
 
 
 def _prefix(base: str, taken: list[str]) -> str:
@@ -127,18 +185,19 @@ def _weights(s: Surrogate) -> dict[str, np.ndarray]:
     return out
 
 
-def _array(cname: str, value: np.ndarray) -> str:
-    """``static const float cname[d0][d1]... = {...};`` holding ``value`` exactly."""
-    return f"static const float {cname}{''.join(f'[{d}]' for d in value.shape)} = " \
-        + _braces(value, "") + ";\n"
+def _array(cname: str, value: np.ndarray, ctype: str = "float") -> str:
+    """``static const <ctype> cname[d0][d1]... = {...};`` holding ``value`` exactly."""
+    return f"static const {ctype} {cname}{''.join(f'[{d}]' for d in value.shape)} = " \
+        + _braces(value, "", ctype) + ";\n"
 
 
-def _braces(value: np.ndarray, indent: str) -> str:
-    """A nested C initialiser; each float32 written in its shortest exact decimal form."""
+def _braces(value: np.ndarray, indent: str, ctype: str = "float") -> str:
+    """A nested C initialiser; each value written in its shortest exact decimal form."""
     if value.ndim > 1:
-        inner = [_braces(v, indent + "  ") for v in value]
+        inner = [_braces(v, indent + "  ", ctype) for v in value]
         return "{\n" + ",\n".join(indent + "  " + t for t in inner) + "\n" + indent + "}"
-    nums = [str(np.float32(v)) + "f" for v in value]
+    nums = [str(np.float32(v)) + "f" for v in value] if ctype == "float" else \
+        [repr(float(v)) for v in value]
     rows = [", ".join(nums[i:i + _PER_LINE]) for i in range(0, len(nums), _PER_LINE)]
     if len(rows) == 1:
         return "{" + rows[0] + "}"
@@ -174,10 +233,7 @@ def _helpers(pre: str, width: int, depth: int, n_in: int, n_out: int, integer: b
             "/* The MLP: inputs x in real units -> outputs y in real units. */\n"
             + "\n".join(mlp) + "\n")
     if integer:
-        text += (f"\n/* Integer outputs: round half away from zero, clamp to the type's range, "
-                 f"NaN -> 0. */\nstatic double {pre}to_int(double v, double lo, double hi)\n{{\n"
-                 "  if (v != v) return 0.0;\n  v = round(v);\n"
-                 "  return v < lo ? lo : (v > hi ? hi : v);\n}\n")
+        text += _to_int(pre)
     return text
 
 
@@ -192,8 +248,8 @@ def _convert(a: Arg, value: str, pre: str) -> str:
     return f"({a.ctype}){pre}to_int({value}, {flo!r}, {fhi!r})"
 
 
-def _body(pre: str, local: str, inputs: tuple[Arg, ...], outputs: tuple[Arg, ...]
-          ) -> list[str]:
+def _body(pre: str, local: str, inputs: tuple[Arg, ...], outputs: tuple[Arg, ...],
+          fn: str = "mlp") -> list[str]:
     """Statements of the exported function: gather inputs, run the MLP, scatter outputs."""
     x, y, k = local + "x", local + "y", local + "k"
     n_in, n_out = sum(a.size for a in inputs), sum(a.size for a in outputs)
@@ -211,7 +267,7 @@ def _body(pre: str, local: str, inputs: tuple[Arg, ...], outputs: tuple[Arg, ...
         else:
             lines.append(f"  {x}[{pos}] = (double){a.name};")
         pos += a.size
-    lines.append(f"  {pre}mlp({x}, {y});")
+    lines.append(f"  {pre}{fn}({x}, {y});")
     pos = 0
     for a in outputs:
         if a.param >= 0 and a.size == 1:
@@ -227,6 +283,13 @@ def _body(pre: str, local: str, inputs: tuple[Arg, ...], outputs: tuple[Arg, ...
 
 def _header(s: Surrogate, name: str) -> str:
     k = s.kernel
+    if not hasattr(s, "width"):  # a GPSurrogate
+        mean = f"on the residual of an MLP ({s.mean.init})" if s.mean is not None else \
+            "constant mean"
+        return (f"/* {name}: Gaussian-process surrogate of the C kernel `{k.function}`, "
+                f"exported by nsc_tune.\n * Kernel signature: {k.signature}\n"
+                f" * Posterior mean, {s.covariance} covariance on {s.n_train} examples, {mean};"
+                "\n * double arithmetic; integer outputs rounded to nearest and clamped.\n */\n")
     return (f"/* {name}: neural surrogate of the C kernel `{k.function}`, exported by nsc_tune.\n"
             f" * Kernel signature: {k.signature}\n"
             f" * MLP {s.n_inputs} -> {s.width} x {s.depth} (SiLU) -> {s.n_outputs}, "

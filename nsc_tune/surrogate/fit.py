@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from nsc_tune.errors import NscTuneError
 from nsc_tune.kernel import Kernel
+from nsc_tune.surrogate.checks import FitError, check_examples, check_settings
 from nsc_tune.surrogate.mlp import symlog
 
-
-class FitError(NscTuneError):
-    """Fine-tuning was asked for with unusable data or settings."""
+__all__ = ["FitError", "FitResult", "draw", "fit_auto", "fit_surrogate", "race", "split"]
 
 
 @dataclass
@@ -79,7 +77,8 @@ class _Training:
     """One surrogate's fine-tuning state: optimiser, shuffling, best-validation weights."""
 
     def __init__(self, model, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray,
-                 Y_val: np.ndarray, lr: float, batch_size: int, seed: int | None) -> None:
+                 Y_val: np.ndarray, lr: float, batch_size: int, seed: int | None,
+                 schedule: str | None = None, epochs: int = 0) -> None:
         if X.shape[0] == 0:
             raise FitError("nothing left to train on after the validation split")
         if not np.isfinite(Y).all():
@@ -98,6 +97,13 @@ class _Training:
         self.xv = torch.as_tensor(np.asarray(X_val), dtype=torch.float32)
         self.yv = torch.as_tensor(np.asarray(Y_val), dtype=torch.float32)
         self.opt = torch.optim.Adam(model.parameters(), lr=lr)
+        self.sched = None
+        if schedule == "cosine":  # lr decays to lr/1000 over the run, stepped per batch
+            steps = max(1, epochs * math.ceil(self.x.shape[0] / batch_size))
+            self.sched = torch.optim.lr_scheduler.CosineAnnealingLR(self.opt, steps,
+                                                                    eta_min=lr * 1e-3)
+        elif schedule is not None:
+            raise FitError(f"schedule={schedule!r}: use 'cosine' or None (constant lr)")
         self.result = FitResult(n_train=self.x.shape[0], n_val=self.xv.shape[0], init=model.init)
         self.best_state = copy.deepcopy(model.state_dict())
         self.best = math.inf
@@ -120,6 +126,8 @@ class _Training:
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
             self.opt.step()
+            if self.sched is not None:
+                self.sched.step()
             total += float(loss.detach()) * idx.shape[0]
         train_mse = total / x.shape[0]
         val_mse = self._val_mse() if self.xv.shape[0] else train_mse
@@ -140,21 +148,14 @@ class _Training:
 
 
 def _arrays(model, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=np.float64)
-    Y = np.asarray(Y, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != model.n_inputs or Y.shape != (X.shape[0], model.n_outputs):
-        raise FitError(f"expected X (N, {model.n_inputs}) and Y (N, {model.n_outputs}), got "
-                       f"{X.shape} and {Y.shape}")
-    if X.shape[0] == 0:
-        raise FitError("no training examples: pass n_samples >= 1")
-    return X, Y
+    return check_examples(model.kernel, X, Y, min_examples=2)
 
 
 def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr: float = 0.01,
                   batch_size: int = 256, val_fraction: float = 0.2, patience: int | None = None,
                   seed: int | None = 0, progress: bool = False,
                   X_val: np.ndarray | None = None, Y_val: np.ndarray | None = None,
-                  on_epoch=None) -> FitResult:
+                  on_epoch=None, schedule: str | None = None) -> FitResult:
     """Fine-tune ``model`` (a Surrogate) in place; keep the weights of the best validation epoch.
 
     The loss is the MSE of outputs standardised by the training examples' scale (so outputs of
@@ -162,13 +163,16 @@ def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr
     location (and, with two or more examples, scale) from the training examples - which are in
     the data budget; the compiled init keeps its emitted weights, which model standardised outputs.
     ``on_epoch(epoch, model)`` is called after every epoch (e.g. to track a test error).
+    ``schedule="cosine"`` decays the learning rate to ``lr / 1000`` over the ``epochs``.
     """
     from tqdm import tqdm
 
+    check_settings(epochs=epochs, lr=lr, batch_size=batch_size, val_fraction=val_fraction,
+                   patience=patience)
     X, Y = _arrays(model, X, Y)
     if X_val is None:
         X, Y, X_val, Y_val = split(X, Y, val_fraction, seed)
-    run = _Training(model, X, Y, X_val, Y_val, lr, batch_size, seed)
+    run = _Training(model, X, Y, X_val, Y_val, lr, batch_size, seed, schedule, epochs)
     bar = tqdm(range(epochs), desc=f"fit {model.kernel.name}", disable=not progress)
     for epoch in bar:
         train_mse, val_mse = run.epoch()
@@ -184,7 +188,8 @@ def fit_surrogate(model, X: np.ndarray, Y: np.ndarray, *, epochs: int = 5000, lr
 def race(candidates: list, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int | None = None,
          seed: int | None = 0, epochs: int = 5000, lr: float = 0.01, batch_size: int = 256,
          val_fraction: float = 0.2, patience: int | None = None, progress: bool = False,
-         on_epoch=None):
+         on_epoch=None, schedule: str | None = None, X_val: np.ndarray | None = None,
+         Y_val: np.ndarray | None = None):
     """Fine-tune several surrogates of one kernel side by side on the same split; keep the one
     with the lowest validation error.
 
@@ -192,7 +197,8 @@ def race(candidates: list, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int |
     candidate). With ``warmup_epochs`` set, only the leader after that many epochs goes on
     (cheaper; a candidate that starts slowly but ends better is then lost). Best-validation
     weights are kept throughout; ``patience`` stops a candidate after that many epochs without
-    improvement. ``on_epoch(epoch, model)`` sees the current leader.
+    improvement. ``on_epoch(epoch, model)`` sees the current leader. ``X_val``/``Y_val`` given:
+    ``(X, Y)`` are the training examples and these the validation ones (no split).
 
     Returns:
         ``(winner, result, errors)``: the winning surrogate (trained in place), its ``FitResult``
@@ -200,9 +206,15 @@ def race(candidates: list, X: np.ndarray, Y: np.ndarray, *, warmup_epochs: int |
     """
     from tqdm import tqdm
 
+    check_settings(epochs=epochs, lr=lr, batch_size=batch_size, val_fraction=val_fraction,
+                   patience=patience)
     X, Y = _arrays(candidates[0], X, Y)
-    X_tr, Y_tr, X_val, Y_val = split(X, Y, val_fraction, seed)
-    runs = [_Training(s, X_tr, Y_tr, X_val, Y_val, lr, batch_size, seed) for s in candidates]
+    if X_val is None:
+        X_tr, Y_tr, X_val, Y_val = split(X, Y, val_fraction, seed)
+    else:  # the caller's split: (X, Y) are the training examples
+        X_tr, Y_tr = X, Y
+    runs = [_Training(s, X_tr, Y_tr, X_val, Y_val, lr, batch_size, seed, schedule, epochs)
+            for s in candidates]
     active = list(runs)
     name = candidates[0].kernel.name
     bar = tqdm(range(epochs), desc=f"fit {name} (auto)", disable=not progress)

@@ -43,13 +43,39 @@ def kernel_from_metadata(meta: dict[str, str]) -> Kernel:
                               max_iterations=int(meta["max_iterations"]))
 
 
+def _mlp_metadata(mlp, prefix: str = "") -> dict[str, str]:
+    return {f"{prefix}init": mlp.init, f"{prefix}width": str(mlp.width),
+            f"{prefix}depth": str(mlp.depth),
+            f"{prefix}output_stats_from_data": str(bool(mlp.output_stats_from_data))}
+
+
+def _mlp_from(kernel, meta: dict[str, str], tensors: dict, path: Path, prefix: str = ""):
+    from nsc_tune.surrogate.model import Surrogate
+
+    s = Surrogate.random(kernel, width=int(meta[f"{prefix}width"]),
+                         depth=int(meta[f"{prefix}depth"]))
+    try:
+        s.load_state_dict(tensors)
+    except RuntimeError as exc:
+        raise SurrogateFileError(f"{path}: weights do not fit the stored kernel ({exc})") from None
+    s.init = meta[f"{prefix}init"]
+    s.output_stats_from_data = meta.get(f"{prefix}output_stats_from_data") == "True"
+    return s
+
+
 def save(surrogate, path: str | Path) -> Path:
-    """Write ``surrogate`` (weights, init, kernel) to ``path`` atomically; returns the path."""
+    """Write ``surrogate`` (an MLP ``Surrogate`` or a ``GPSurrogate``: weights, init, kernel) to
+    ``path`` atomically; returns the path."""
+    from nsc_tune.surrogate.gp import GPSurrogate
+
     path = Path(path)
-    meta = {"format": FORMAT, "init": surrogate.init, "width": str(surrogate.width),
-            "depth": str(surrogate.depth),
-            "output_stats_from_data": str(bool(surrogate.output_stats_from_data)),
-            **kernel_metadata(surrogate.kernel)}
+    if isinstance(surrogate, GPSurrogate):
+        meta = {"kind": "gp", "init": surrogate.init, "covariance": surrogate.covariance}
+        if surrogate.mean is not None:
+            meta.update(_mlp_metadata(surrogate.mean, "mean."))
+    else:
+        meta = {"kind": "mlp", **_mlp_metadata(surrogate)}
+    meta = {"format": FORMAT, **meta, **kernel_metadata(surrogate.kernel)}
     tensors = {k: v.detach().contiguous().cpu() for k, v in surrogate.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
@@ -64,8 +90,6 @@ def load(path: str | Path):
     Raises:
         SurrogateFileError: the file is missing or is not a surrogate file.
     """
-    from nsc_tune.surrogate.model import Surrogate
-
     path = Path(path)
     if not path.is_file():
         raise SurrogateFileError(f"no surrogate file {path}; write one with `nsc-tune compile "
@@ -79,12 +103,38 @@ def load(path: str | Path):
     if meta.get("format") != FORMAT:
         raise SurrogateFileError(f"{path} is not a surrogate file (format "
                                  f"{meta.get('format')!r}, expected {FORMAT!r})")
+    bad = [k for k, v in tensors.items() if v.is_floating_point() and not v.isfinite().all()]
+    if bad:
+        raise SurrogateFileError(f"{path}: tensor(s) {bad[:3]} hold NaN or inf: the file is "
+                                 "damaged or was written from a diverged fit; refit and save again")
     kernel = kernel_from_metadata(meta)
-    surrogate = Surrogate.random(kernel, width=int(meta["width"]), depth=int(meta["depth"]))
     try:
-        surrogate.load_state_dict(tensors)
-    except RuntimeError as exc:
-        raise SurrogateFileError(f"{path}: weights do not fit the stored kernel ({exc})") from None
-    surrogate.init = meta["init"]
-    surrogate.output_stats_from_data = meta.get("output_stats_from_data") == "True"
-    return surrogate
+        if meta.get("kind", "mlp") == "mlp":
+            return _mlp_from(kernel, meta, tensors, path)
+        if meta["kind"] == "gp":
+            return _gp_from(kernel, meta, tensors, path)
+    except KeyError as exc:
+        raise SurrogateFileError(f"{path}: metadata or tensor {exc} is missing: not a complete "
+                                 "surrogate file") from None
+    raise SurrogateFileError(f"{path}: unknown surrogate kind {meta['kind']!r} (this nsc_tune "
+                             "reads 'mlp' and 'gp')")
+
+
+def _gp_from(kernel, meta: dict[str, str], tensors: dict, path: Path):
+    from nsc_tune.surrogate.gp import GPSurrogate
+
+    mean = None
+    if "mean.width" in meta:
+        mean = _mlp_from(kernel, meta, {k[5:]: v for k, v in tensors.items()
+                                        if k.startswith("mean.")}, path, "mean.")
+    t = {k: tensors[k] for k in ("train_u", "alpha", "inv_ls", "offset", "log")}
+    n, n_in, n_out = t["train_u"].shape[0], kernel.n_inputs, kernel.n_outputs
+    shapes = {"train_u": (n, n_in), "alpha": (n_out, n), "offset": (n_out,), "log": (n_out,)}
+    for k, shape in shapes.items():
+        if tuple(t[k].shape) != shape:
+            raise SurrogateFileError(f"{path}: `{k}` has shape {tuple(t[k].shape)}, expected "
+                                     f"{shape} for the stored kernel {kernel.signature}")
+    if t["inv_ls"].shape[1:] != (n_in,) or t["inv_ls"].shape[0] not in (1, n_out):
+        raise SurrogateFileError(f"{path}: `inv_ls` has shape {tuple(t['inv_ls'].shape)}")
+    return GPSurrogate(kernel, mean, t["train_u"], t["alpha"], t["inv_ls"], t["offset"],
+                       meta["covariance"], meta["init"], t["log"])
