@@ -149,7 +149,7 @@ def run_one(kernel, X, Y, Xt, Yt, Xp, epochs: int, seed: int) -> dict:
         rows[name] = {"mse": standardised_mse(predict(Xt), Yt), "fit_s": seconds,
                       "predict_s": timed_predict(predict, Xp)}
     rows["default"]["chose"] = choice.candidate
-    rows["default"]["val_mse"] = choice.val_mse
+    rows["default"]["scores"] = choice.scores
     return rows
 
 
@@ -273,6 +273,22 @@ def write_report(results: dict, summary: dict, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def merge(args) -> int:
+    """Union of several result files (e.g. one per kernel from the GPU host) into ``--out``."""
+    results: dict = {"runs": {}}
+    for path in args.merge:
+        part = json.loads(Path(path).read_text())
+        results["runs"].update(part["runs"])
+        results.setdefault("settings", {**part["settings"], "kernels": "all"})
+        results.setdefault("machine", part["machine"])
+    Path(args.out).write_text(json.dumps(results, indent=1))
+    summary = summarise(results)
+    print_table(summary)
+    if args.report:
+        write_report(results, summary, Path(args.report))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--kernels", default="all")
@@ -285,7 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(ROOT / "docs/results/surrogate_quality.json"))
     p.add_argument("--report", default=None, help="write this markdown page (and its plot)")
     p.add_argument("--quick", action="store_true", help="2 kernels, N 10 and 30, 1 seed")
+    p.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                   help="merge these result files into --out (nothing is run)")
     args = p.parse_args(argv)
+    if args.merge:
+        return merge(args)
     if args.quick:
         args.kernels, args.sizes, args.seeds, args.epochs = "fft,beam", "10,30", 1, 200
         args.predict, args.test = 2000, 500

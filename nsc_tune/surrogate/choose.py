@@ -1,22 +1,27 @@
-"""The product's default fit: several surrogate kinds fitted side by side, one kept by validation.
+"""The product's default fit: surrogate candidates scored on held-out examples, the best kept.
 
-``fit_best(kernel, X, Y)`` splits the examples once into train and validation and fits, on the
-same training examples,
+``fit_best(kernel, X, Y)`` scores candidates on examples they were not fitted on - K-fold
+cross-validation below ``CV_BELOW`` examples (a 20% hold-out is too small to choose with), one
+train/validation split above - and refits the winner on every example:
 
-- ``mlp``: the MLP, compiled and random initialisations raced (``fit.race``), cosine lr decay;
-- ``gp``: plain GPs (constant mean), RBF and Matern-5/2 ARD, and, when outputs are positive on
-  every training example, the same two on log outputs;
-- ``gp+mlp``: a GP (the better plain covariance) on the residual of the ``mlp`` winner: the
-  network as the GP's prior mean;
+- ``gp rbf``, ``gp matern52``: plain GPs (constant mean, ARD);
+- with the better of the two covariances: ``... log`` (outputs positive on every example
+  modelled in log space), ``... warp`` (inputs with a positive domain spanning a factor of 4 or
+  more scaled logarithmically), ``... log warp``;
+- ``gp+compiled``: a GP on the residual of CompNet's zero-shot surrogate (the program text as
+  the GP's prior mean, no kernel runs spent on it);
+- ``mlp``: the MLP (hold-out: compiled and random inits raced; cross-validation: compiled init,
+  no early stopping), Adam with cosine decay;
+- ``gp+mlp``: a GP on the residual of that MLP (hold-out only: trained without early stopping,
+  as under cross-validation, the MLP fits its examples and leaves no residual to model).
 
-scores each on the validation examples (MSE of outputs standardised by the training examples'
-spread) and keeps the best. A GP winner is then conditioned on every example (validation ones
-included) with its hyperparameters refitted; the MLP keeps its best-validation weights.
+Scores are MSEs of outputs standardised by the examples' spread.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,11 +29,14 @@ import torch
 
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate.checks import FitError, check_examples, check_settings
-from nsc_tune.surrogate.fit import race, split
-from nsc_tune.surrogate.gp import fit_gp
+from nsc_tune.surrogate.fit import fit_surrogate, race, split
+from nsc_tune.surrogate.gp import fit_gp, warpable
 from nsc_tune.surrogate.model import Surrogate
 
-KINDS = ("mlp", "gp", "gp+mlp")
+KINDS = ("mlp", "gp", "gp+mlp", "gp+compiled")
+#: Below this many examples candidates are scored by K-fold cross-validation.
+CV_BELOW = 100
+FOLDS = 5
 
 
 @dataclass
@@ -36,48 +44,85 @@ class Choice:
     """What :func:`fit_best` did.
 
     Arguments:
-        kind: the kind kept (``"mlp"``, ``"gp"`` or ``"gp+mlp"``).
+        kind: the kind kept (one of ``KINDS``).
         init: the kept surrogate's ``init`` (e.g. ``"gp+compiled"``).
-        candidate: the kept candidate's name (a key of ``val_mse``).
-        val_mse: each candidate's validation MSE (outputs standardised by the training spread),
-            keyed ``"mlp"``, ``"gp rbf"``, ``"gp matern52 log"``, ``"gp+mlp rbf"``, ...
-        seconds: each candidate's fitting time.
-        n_train, n_val: the split.
+        candidate: the kept candidate's name (a key of ``scores``).
+        scores: each candidate's held-out MSE (standardised outputs).
+        seconds: each candidate's fitting time (all folds).
+        method: ``"5-fold cross-validation"`` or ``"hold-out (n_val examples)"``.
     """
 
-    kind: str
-    init: str
+    kind: str = ""
+    init: str = ""
     candidate: str = ""
-    val_mse: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
-    n_train: int = 0
-    n_val: int = 0
+    method: str = ""
 
     def __str__(self) -> str:
-        scores = ", ".join(f"{k} {v:.3g}" for k, v in self.val_mse.items())
-        return (f"kept {self.candidate} ({self.init}): validation MSE {scores} "
-                f"({self.n_train} train / {self.n_val} validation examples)")
+        scores = ", ".join(f"{k} {v:.3g}" for k, v in self.scores.items())
+        return f"kept {self.candidate} ({self.init}); {self.method} MSE: {scores}"
 
 
-def _val_mse(model, X: np.ndarray, Y: np.ndarray, scale: np.ndarray) -> float:
-    with torch.no_grad():
-        pred = model.predict(X)
-    return float(np.mean(((pred - Y) / scale) ** 2))
+Fitter = Callable[[np.ndarray, np.ndarray], object]
+
+
+class _Scorer:
+    """Held-out scores of candidates on one fixed set of folds."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray, val_fraction: float, seed: int | None):
+        self.X, self.Y = X, Y
+        self.scale = np.maximum(Y.std(axis=0), 1e-12 * (np.abs(Y).max(axis=0) + 1.0))
+        n = len(X)
+        order = np.random.default_rng(seed).permutation(n)
+        if n < CV_BELOW:
+            k = min(FOLDS, n)
+            self.folds = [order[i::k] for i in range(k)]
+            self.method = f"{k}-fold cross-validation"
+        else:
+            self.folds = [split(np.arange(n)[:, None], np.arange(n)[:, None], val_fraction,
+                                seed)[2][:, 0]]
+            self.method = f"hold-out ({len(self.folds[0])} examples)"
+        self.choice = Choice(method=self.method)
+        self.fold_models: dict[str, list] = {}
+
+    @property
+    def cv(self) -> bool:
+        return len(self.folds) > 1
+
+    def parts(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        held = np.zeros(len(self.X), dtype=bool)
+        held[self.folds[i]] = True
+        return self.X[~held], self.Y[~held], self.X[held], self.Y[held]
+
+    def score(self, name: str, fitter: Callable[[int, np.ndarray, np.ndarray], object]) -> None:
+        """Fit ``fitter(fold, X_train, Y_train)`` on every fold; record the held-out MSE."""
+        t0 = time.perf_counter()
+        errors, models = [], []
+        for i in range(len(self.folds)):
+            X_tr, Y_tr, X_ho, Y_ho = self.parts(i)
+            model = fitter(i, X_tr, Y_tr)
+            models.append(model)
+            errors.append(np.sum(((model.predict(X_ho) - Y_ho) / self.scale) ** 2, axis=0))
+        mse = float(np.sum(errors) / (len(self.X if self.cv else self.folds[0]) * self.Y.shape[1]))
+        self.choice.scores[name] = mse if np.isfinite(mse) else float("inf")
+        self.choice.seconds[name] = time.perf_counter() - t0
+        self.fold_models[name] = models
 
 
 def fit_best(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, kinds: tuple[str, ...] = KINDS,
              epochs: int = 3000, lr: float = 0.01, batch_size: int = 256,
              val_fraction: float = 0.2, seed: int | None = 0, weights=None,
              progress: bool = False):
-    """Fit every kind in ``kinds`` on the same split and keep the one best on validation.
+    """Score every candidate of ``kinds`` on held-out examples; refit the best on all of them.
 
     Arguments:
         kernel: the kernel (signature, domains, text for CompNet).
-        X, Y: examples in real units, at least 3 (two to train on, one to validate).
-        kinds: the candidates (subset of ``KINDS``; ``"gp+mlp"`` needs the MLP's fit).
+        X, Y: examples in real units, at least 3.
+        kinds: which kinds compete (subset of ``KINDS``).
         epochs, lr, batch_size: the MLP's Adam settings (cosine decay to lr / 1000).
-        val_fraction: share of the examples held out to choose (at least one).
-        seed: split, shuffling and the random initialisation.
+        val_fraction: the hold-out share at ``CV_BELOW`` examples or more.
+        seed: folds, shuffling and the random initialisation.
         weights: CompNet weights for the compiled initialisation (default: shipped).
 
     Returns:
@@ -90,48 +135,80 @@ def fit_best(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, kinds: tuple[str, 
     if val_fraction == 0:
         raise FitError("fit_best chooses on held-out examples: pass val_fraction > 0")
     X, Y = check_examples(kernel, X, Y, min_examples=3)
-    X_tr, Y_tr, X_val, Y_val = split(X, Y, val_fraction, seed)
-    scale = np.maximum(Y_tr.std(axis=0), 1e-12 * (np.abs(Y_tr).max(axis=0) + 1.0))
-    choice = Choice("", "", n_train=len(X_tr), n_val=len(X_val))
-    models = {}
-    mlp = None
-    if "mlp" in kinds or "gp+mlp" in kinds:
-        t0 = time.perf_counter()
-        compiled = Surrogate.compiled(kernel, weights)
-        rival = Surrogate.random(kernel, width=compiled.width, depth=compiled.depth, seed=seed)
-        mlp, _, _ = race([compiled, rival], X_tr, Y_tr, X_val=X_val, Y_val=Y_val, epochs=epochs,
-                         lr=lr, batch_size=batch_size, seed=seed, progress=progress,
-                         schedule="cosine")
-        choice.seconds["mlp"] = time.perf_counter() - t0
-        if "mlp" in kinds:
-            models["mlp"] = mlp
-    def add(name: str, **kw) -> None:
-        t0 = time.perf_counter()
-        models[name] = fit_gp(kernel, X_tr, Y_tr, **kw)
-        choice.seconds[name] = time.perf_counter() - t0
-        choice.val_mse[name] = _val_mse(models[name], X_val, Y_val, scale)
+    sc = _Scorer(X, Y, val_fraction, seed)
+    candidates: dict[str, Fitter] = {}
 
-    if "mlp" in models:
-        choice.val_mse["mlp"] = _val_mse(mlp, X_val, Y_val, scale)
-    covariances = ("rbf", "matern52")
-    if "gp" in kinds or "gp+mlp" in kinds:
-        for cov in covariances:
-            add(f"gp {cov}", covariance=cov)
-        if (Y_tr > 0).all(axis=0).any():
-            for cov in covariances:
-                add(f"gp {cov} log", covariance=cov, log_outputs=True)
-    best_cov = min(covariances, key=lambda c: choice.val_mse[f"gp {c}"]) \
-        if "gp rbf" in choice.val_mse else "matern52"
-    if "gp+mlp" in kinds:
-        add(f"gp+mlp {best_cov}", covariance=best_cov, mean=mlp)
-        choice.seconds[f"gp+mlp {best_cov}"] += choice.seconds["mlp"]
-    if "gp" not in kinds:  # fitted only to choose gp+mlp's covariance
-        for name in [n for n in models if n.startswith("gp ")]:
-            del models[name], choice.val_mse[name]
-    best = min(models, key=lambda k: np.nan_to_num(choice.val_mse[k], nan=np.inf))
-    model = models[best]
-    if best != "mlp":  # condition on every example, the validation ones too
-        model = fit_gp(kernel, X, Y, mean=model.mean, covariance=model.covariance,
-                       log_outputs=bool(model.log.any()))
-    choice.kind, choice.init, choice.candidate = best.split()[0], model.init, best
-    return model, choice
+    def gp(name: str, **kw) -> None:
+        def fitter(_i, X_tr, Y_tr):
+            return fit_gp(kernel, X_tr, Y_tr, **kw)
+        sc.score(name, fitter)
+        candidates[name] = lambda X_, Y_: fit_gp(kernel, X_, Y_, **kw)
+
+    cov = "rbf"
+    if any(k.startswith("gp") for k in kinds):
+        for c in ("rbf", "matern52"):
+            gp(f"gp {c}", covariance=c)
+        cov = min(("rbf", "matern52"), key=lambda c: sc.choice.scores[f"gp {c}"])
+    if "gp" in kinds:
+        dom = kernel.domains
+        log_ok = bool((Y > 0).all(axis=0).any())
+        warp_ok = bool(warpable(torch.as_tensor(dom[:, 0]), torch.as_tensor(dom[:, 1])).any())
+        for log, warp in ((True, False), (False, True), (True, True)):
+            if (log and not log_ok) or (warp and not warp_ok):
+                continue
+            name = f"gp {cov}" + (" log" if log else "") + (" warp" if warp else "")
+            gp(name, covariance=cov, log_outputs=log, warp_inputs=warp)
+    if "gp+compiled" in kinds:
+        compiled = Surrogate.compiled(kernel, weights)
+        gp(f"gp+compiled {cov}", covariance=cov, mean=compiled)
+    if "mlp" in kinds or "gp+mlp" in kinds:
+        def mlp_fit(_i, X_tr, Y_tr):
+            return _mlp(kernel, X_tr, Y_tr, sc, epochs, lr, batch_size, seed, weights, progress)
+
+        sc.score("mlp", mlp_fit)
+        candidates["mlp"] = lambda X_, Y_: _mlp(kernel, X_, Y_, sc, epochs, lr, batch_size, seed,
+                                                weights, progress)
+        if "gp+mlp" in kinds and not sc.cv:  # (an MLP trained without early stopping
+            mlps = sc.fold_models["mlp"]      # fits its examples: no residual left to model)
+
+            def gp_mlp(i, X_tr, Y_tr):
+                return fit_gp(kernel, X_tr, Y_tr, mean=mlps[i], covariance=cov)
+            sc.score(f"gp+mlp {cov}", gp_mlp)
+            sc.choice.seconds[f"gp+mlp {cov}"] += sc.choice.seconds["mlp"]
+    if "gp" not in kinds:  # scored only to pick the covariance of the others
+        for name in [n for n in sc.choice.scores if n.startswith("gp ")]:
+            del sc.choice.scores[name]
+    if "mlp" not in kinds:
+        sc.choice.scores.pop("mlp", None)
+    best = min(sc.choice.scores, key=sc.choice.scores.get)
+    model = _refit(kernel, best, sc, candidates, cov)
+    sc.choice.kind = best.split()[0]
+    sc.choice.init, sc.choice.candidate = model.init, best
+    return model, sc.choice
+
+
+def _mlp(kernel, X_tr, Y_tr, sc: _Scorer, epochs, lr, batch_size, seed, weights, progress):
+    """The MLP candidate on ``(X_tr, Y_tr)``: with a hold-out (the scorer's), the compiled and
+    random inits raced with early stopping on it; under cross-validation (or for the final refit
+    there), the compiled init trained for all epochs."""
+    compiled = Surrogate.compiled(kernel, weights)
+    if sc.cv or len(X_tr) == len(sc.X):
+        fit_surrogate(compiled, X_tr, Y_tr, epochs=epochs, lr=lr, batch_size=batch_size,
+                      val_fraction=0.0, seed=seed, progress=progress, schedule="cosine")
+        return compiled
+    _, _, X_val, Y_val = sc.parts(0)
+    rival = Surrogate.random(kernel, width=compiled.width, depth=compiled.depth, seed=seed)
+    winner, _, _ = race([compiled, rival], X_tr, Y_tr, X_val=X_val, Y_val=Y_val, epochs=epochs,
+                        lr=lr, batch_size=batch_size, seed=seed, progress=progress,
+                        schedule="cosine")
+    return winner
+
+
+def _refit(kernel, best: str, sc: _Scorer, candidates: dict, cov: str):
+    """The winner fitted on every example (an MLP chosen on a hold-out keeps its weights)."""
+    if best == "mlp":
+        return sc.fold_models["mlp"][0] if not sc.cv else candidates["mlp"](sc.X, sc.Y)
+    if best.startswith("gp+mlp"):
+        mean = sc.fold_models["mlp"][0] if not sc.cv else candidates["mlp"](sc.X, sc.Y)
+        return fit_gp(kernel, sc.X, sc.Y, mean=mean, covariance=cov)
+    return candidates[best](sc.X, sc.Y)

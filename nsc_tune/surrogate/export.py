@@ -98,8 +98,11 @@ def _gp_arrays(gp) -> dict[str, np.ndarray]:
     def f64(t) -> np.ndarray:
         return t.detach().cpu().double().numpy()
 
-    lo, hi = f64(gp.lo), f64(gp.hi)
-    out = {"gp_lo": lo, "gp_span": np.maximum(hi - lo, 1e-12), "gp_u": f64(gp.train_u),
+    lo, hi, warp = f64(gp.lo), f64(gp.hi), f64(gp.log_in)
+    log_lo = np.log(np.where(warp > 0, lo, 1.0))
+    log_span = np.log(np.where(warp > 0, hi, np.e)) - log_lo
+    out = {"gp_lo": lo, "gp_span": np.maximum(hi - lo, 1e-12), "gp_warp": warp,
+           "gp_log_lo": log_lo, "gp_log_span": log_span, "gp_u": f64(gp.train_u),
            "gp_alpha": f64(gp.alpha), "gp_inv_ls": f64(gp.inv_ls), "gp_offset": f64(gp.offset),
            "gp_log": f64(gp.log)}
     for key, value in out.items():
@@ -121,7 +124,9 @@ def _gp_helper(pre: str, gp, integer: bool) -> str:
     lines = [f"/* The GP posterior mean ({gp.covariance}, {n} examples): inputs x in real units "
              "-> outputs y. */", f"static void {pre}gp(const double *x, double *y)", "{",
              f"  double u[{n_in}], d2, t, s;", "  int i, m, o;",
-             f"  for (i = 0; i < {n_in}; i++) u[i] = (x[i] - {pre}gp_lo[i]) / {pre}gp_span[i];",
+             f"  for (i = 0; i < {n_in}; i++)",
+             f"    u[i] = {pre}gp_warp[i] != 0.0 ? (log(fmax(x[i], 1e-300)) - {pre}gp_log_lo[i])"
+             f" / {pre}gp_log_span[i] : (x[i] - {pre}gp_lo[i]) / {pre}gp_span[i];",
              start, f"  for (o = 0; o < {n_out}; o++) {{",
              f"    const double *il = {pre}gp_inv_ls[{'0' if shared else 'o'}];",
              f"    s = {pre}gp_offset[o];", f"    for (m = 0; m < {n}; m++) {{", "      d2 = 0.0;",

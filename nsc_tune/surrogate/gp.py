@@ -9,6 +9,8 @@ fine-tuned MLP), so the GP only models what the network gets wrong::
 
 Outputs that are positive on every example may be modelled in log space (``log_outputs=True``,
 constant mean only): a power law or an exponential then becomes a smooth, nearly linear target.
+Likewise inputs whose domain is positive and spans a factor of ``WARP_SPAN`` or more may be
+scaled logarithmically (``warp_inputs=True``: ``u = log(x / lo) / log(hi / lo)``).
 ``k_o`` is a Matern-5/2 (or RBF) kernel with one lengthscale per input. Hyperparameters are fitted
 with GPyTorch / BoTorch (``SingleTaskGP`` and ``fit_gpytorch_mll``: exact marginal likelihood,
 L-BFGS) on the standardised residuals ``(y - m(x) - c) / s``; ``alpha`` is then solved once in
@@ -31,6 +33,11 @@ COVARIANCES = ("matern52", "rbf")
 #: Smallest noise variance the hyperparameter fit may choose (standardised units). Kernels are
 #: deterministic: the floor is there for conditioning, not to model noise.
 NOISE_FLOOR = 1e-6
+#: Hyperparameters are fitted on at most this many examples (a random subset); ``alpha`` is
+#: then solved on all of them. The marginal likelihood costs O(N^3) per L-BFGS step.
+HYPER_SUBSET = 600
+#: Smallest hi / lo of a positive input domain that ``warp_inputs`` scales logarithmically.
+WARP_SPAN = 4.0
 #: Rows of inputs evaluated at once in ``forward`` (bounds the [rows, N] kernel matrix).
 CHUNK = 4096
 
@@ -54,6 +61,22 @@ def scaled_sq_dist(a: Tensor, b: Tensor, inv_ls: Tensor) -> Tensor:
     cross = sa @ sb.transpose(1, 2)
     d2 = (sa * sa).sum(-1)[..., None] + (sb * sb).sum(-1)[:, None] - 2.0 * cross
     return d2.clamp(min=0.0)
+
+
+def warpable(lo: Tensor, hi: Tensor) -> Tensor:
+    """Inputs whose domain is positive and spans a factor of ``WARP_SPAN`` or more."""
+    return (lo > 0) & (hi >= WARP_SPAN * lo)
+
+
+def scale_inputs(x: Tensor, lo: Tensor, hi: Tensor, log_in: Tensor) -> Tensor:
+    """Inputs to [0, 1] by their domains: linearly, or logarithmically where ``log_in``."""
+    lin = (x - lo) / (hi - lo).clamp(min=1e-12)
+    if not log_in.any():
+        return lin
+    safe_lo = torch.where(log_in, lo, torch.ones_like(lo))
+    safe_hi = torch.where(log_in, hi, torch.full_like(hi, math.e))
+    ratio = torch.where(log_in, x, safe_lo).clamp(min=1e-300) / safe_lo
+    return torch.where(log_in, torch.log(ratio) / torch.log(safe_hi / safe_lo), lin)
 
 
 def fit_hyperparameters(u: Tensor, r: Tensor, kind: str, noise_floor: float = NOISE_FLOOR
@@ -83,11 +106,11 @@ def fit_hyperparameters(u: Tensor, r: Tensor, kind: str, noise_floor: float = NO
         batch_shape=batch, noise_constraint=GreaterThan(noise_floor, initial_value=1e-3))
     model = SingleTaskGP(u, r, likelihood=likelihood, covar_module=covar, outcome_transform=None)
     mll = gpytorch.mlls.ExactMarginalLogLikelihood(model.likelihood, model)
-    best, best_state = -math.inf, None
-    # Two starts (BoTorch's prior mode; long lengthscales, for nearly polynomial targets), a
-    # third from a prior draw if both failed; the highest marginal likelihood is kept.
+    best, best_state, clean = -math.inf, None, False
+    # BoTorch's prior mode first; if L-BFGS stopped abnormally there, long lengthscales (for
+    # nearly polynomial targets) and then a prior draw; the highest marginal likelihood is kept.
     for start in range(3):
-        if start == 2 and best > -math.inf:
+        if best > -math.inf and clean:
             break
         with torch.no_grad(), torch.random.fork_rng():
             torch.manual_seed(start)
@@ -97,7 +120,7 @@ def fit_hyperparameters(u: Tensor, r: Tensor, kind: str, noise_floor: float = NO
                 base.lengthscale = ls_prior.sample(base.lengthscale.shape).clamp(0.01, 100.0)
             covar.outputscale = torch.ones_like(covar.outputscale)
             likelihood.noise = torch.full_like(likelihood.noise, 1e-3)
-        value = _fit_once(mll, model, fit_gpytorch_mll, gpytorch)
+        value, clean = _fit_once(mll, model, fit_gpytorch_mll, gpytorch)
         if value > best:
             best, best_state = value, {k: v.clone() for k, v in mll.state_dict().items()}
     if best_state is not None:
@@ -108,9 +131,9 @@ def fit_hyperparameters(u: Tensor, r: Tensor, kind: str, noise_floor: float = NO
     return 1.0 / ls, scale, noise
 
 
-def _fit_once(mll, model, fit, gpytorch) -> float:
-    """One L-BFGS fit from the current hyperparameters; its marginal likelihood (-inf when the
-    optimiser failed or stopped abnormally)."""
+def _fit_once(mll, model, fit, gpytorch) -> tuple[float, bool]:
+    """One L-BFGS fit from the current hyperparameters: its marginal likelihood (-inf when the
+    optimiser raised) and whether it stopped normally."""
     import warnings
 
     with gpytorch.settings.max_cholesky_size(100_000), warnings.catch_warnings(record=True) as w:
@@ -118,12 +141,12 @@ def _fit_once(mll, model, fit, gpytorch) -> float:
         try:
             fit(mll, max_attempts=1, warning_handler=lambda _w: True)
         except Exception:  # noqa: BLE001 - botorch raises several kinds; the start is scored
-            return -math.inf
+            return -math.inf, False
         model.train()
         with torch.no_grad():
             value = float(mll(model(*model.train_inputs), model.train_targets).sum())
-    failed = any("ABNORMAL" in str(x.message) for x in w)
-    return value - (1e-9 * abs(value) if failed else 0.0) if math.isfinite(value) else -math.inf
+    clean = not any("ABNORMAL" in str(x.message) or "FAILURE" in str(x.message) for x in w)
+    return (value if math.isfinite(value) else -math.inf), clean
 
 
 def solve_alpha(u: Tensor, r: Tensor, inv_ls: Tensor, scale: Tensor, noise: Tensor, kind: str
@@ -161,11 +184,12 @@ class GPSurrogate(nn.Module):
         kind: the covariance, ``"matern52"`` or ``"rbf"``.
         init: how it was made (``"gp"``, ``"gp+compiled"``, ``"gp+random"``, ...).
         log: ``[O]`` bool, outputs modelled in log space (default: none).
+        log_in: ``[I]`` bool, inputs scaled logarithmically (default: none).
     """
 
     def __init__(self, kernel: Kernel, mean: nn.Module | None, train_u: Tensor, alpha: Tensor,
                  inv_ls: Tensor, offset: Tensor, kind: str, init: str,
-                 log: Tensor | None = None) -> None:
+                 log: Tensor | None = None, log_in: Tensor | None = None) -> None:
         super().__init__()
         if kind not in COVARIANCES:
             raise GPError(f"covariance {kind!r}: use one of {COVARIANCES}")
@@ -181,6 +205,8 @@ class GPSurrogate(nn.Module):
         if log.any() and mean is not None:
             raise GPError("log-space outputs need a constant mean (mean=None)")
         self.register_buffer("log", log.bool().clone())
+        log_in = torch.zeros(kernel.n_inputs, dtype=torch.bool) if log_in is None else log_in
+        self.register_buffer("log_in", log_in.bool().clone())
 
     @property
     def n_inputs(self) -> int:
@@ -200,8 +226,8 @@ class GPSurrogate(nn.Module):
                 f"{self.covariance} on {self.n_train} examples, init {self.init})")
 
     def scaled(self, x: Tensor) -> Tensor:
-        """Inputs in real units -> [0, 1] by the domains (float64)."""
-        return (x.double() - self.lo) / (self.hi - self.lo).clamp(min=1e-12)
+        """Inputs in real units -> [0, 1] by the domains (float64; log-scaled where warped)."""
+        return scale_inputs(x.double(), self.lo, self.hi, self.log_in)
 
     def residual(self, u: Tensor) -> Tensor:
         """The GP part at scaled inputs ``u`` [M, I]: ``[M, O]``, in chunks of ``CHUNK`` rows."""
@@ -241,8 +267,9 @@ class GPSurrogate(nn.Module):
 
         X, Y = draw(data, n_samples, seed) if isinstance(data, Kernel) else data
         twin = fit_gp(self.kernel, X, Y, mean=self.mean, covariance=self.covariance,
-                      init=self.init, log_outputs=bool(self.log.any()))
-        for name in ("train_u", "alpha", "inv_ls", "offset", "log"):
+                      init=self.init, log_outputs=bool(self.log.any()),
+                      warp_inputs=bool(self.log_in.any()))
+        for name in ("train_u", "alpha", "inv_ls", "offset", "log", "log_in"):
             setattr(self, name, getattr(twin, name))
         return twin
 
@@ -250,7 +277,7 @@ class GPSurrogate(nn.Module):
         """An independent copy; the kernel is shared."""
         mean = self.mean.copy() if self.mean is not None else None
         return GPSurrogate(self.kernel, mean, self.train_u, self.alpha, self.inv_ls, self.offset,
-                           self.covariance, self.init, self.log)
+                           self.covariance, self.init, self.log, self.log_in)
 
     def save(self, path):
         """Write to one safetensors file (see ``surrogate.io``)."""
@@ -272,7 +299,8 @@ class GPSurrogate(nn.Module):
 
 def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | None = None,
            covariance: str = "matern52", init: str | None = None,
-           noise_floor: float = NOISE_FLOOR, log_outputs: bool = False) -> GPSurrogate:
+           noise_floor: float = NOISE_FLOOR, log_outputs: bool = False,
+           warp_inputs: bool = False) -> GPSurrogate:
     """A GP surrogate conditioned on ``(X, Y)`` (real units), on the residual of ``mean``.
 
     Arguments:
@@ -285,6 +313,8 @@ def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | No
         noise_floor: smallest noise variance on standardised residuals.
         log_outputs: model every output that is positive on all examples in log space
             (constant mean only; other outputs as they are).
+        warp_inputs: scale inputs with a positive domain spanning ``WARP_SPAN`` or more
+            logarithmically.
     """
     from nsc_tune.surrogate.checks import check_examples
 
@@ -307,8 +337,13 @@ def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | No
     spread = torch.maximum(spread, 1e-12 * (resid.abs().max(0).values + 1.0))
     r = (resid - loc) / spread
     dom = torch.as_tensor(kernel.domains, dtype=torch.float64)
-    u = (x - dom[:, 0]) / (dom[:, 1] - dom[:, 0]).clamp(min=1e-12)
-    inv_ls, scale, noise = fit_hyperparameters(u, r, covariance, noise_floor)
+    log_in = warpable(dom[:, 0], dom[:, 1]) if warp_inputs else \
+        torch.zeros(x.shape[1], dtype=torch.bool)
+    u = scale_inputs(x, dom[:, 0], dom[:, 1], log_in)
+    sub = torch.arange(len(u))
+    if len(u) > HYPER_SUBSET:
+        sub = torch.randperm(len(u), generator=torch.Generator().manual_seed(0))[:HYPER_SUBSET]
+    inv_ls, scale, noise = fit_hyperparameters(u[sub], r[sub], covariance, noise_floor)
     alpha = solve_alpha(u, r, inv_ls, scale, noise, covariance) * spread[:, None]
     name = init or ("gp" if mean is None else f"gp+{getattr(mean, 'init', 'mean')}")
-    return GPSurrogate(kernel, mean, u, alpha, inv_ls, loc, covariance, name, log)
+    return GPSurrogate(kernel, mean, u, alpha, inv_ls, loc, covariance, name, log, log_in)

@@ -127,9 +127,10 @@ def _gp_from(kernel, meta: dict[str, str], tensors: dict, path: Path):
     if "mean.width" in meta:
         mean = _mlp_from(kernel, meta, {k[5:]: v for k, v in tensors.items()
                                         if k.startswith("mean.")}, path, "mean.")
-    t = {k: tensors[k] for k in ("train_u", "alpha", "inv_ls", "offset", "log")}
+    t = {k: tensors[k] for k in ("train_u", "alpha", "inv_ls", "offset", "log", "log_in")}
     n, n_in, n_out = t["train_u"].shape[0], kernel.n_inputs, kernel.n_outputs
-    shapes = {"train_u": (n, n_in), "alpha": (n_out, n), "offset": (n_out,), "log": (n_out,)}
+    shapes = {"train_u": (n, n_in), "alpha": (n_out, n), "offset": (n_out,), "log": (n_out,),
+              "log_in": (n_in,)}
     for k, shape in shapes.items():
         if tuple(t[k].shape) != shape:
             raise SurrogateFileError(f"{path}: `{k}` has shape {tuple(t[k].shape)}, expected "
@@ -137,4 +138,4 @@ def _gp_from(kernel, meta: dict[str, str], tensors: dict, path: Path):
     if t["inv_ls"].shape[1:] != (n_in,) or t["inv_ls"].shape[0] not in (1, n_out):
         raise SurrogateFileError(f"{path}: `inv_ls` has shape {tuple(t['inv_ls'].shape)}")
     return GPSurrogate(kernel, mean, t["train_u"], t["alpha"], t["inv_ls"], t["offset"],
-                       meta["covariance"], meta["init"], t["log"])
+                       meta["covariance"], meta["init"], t["log"], t["log_in"])

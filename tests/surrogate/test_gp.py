@@ -135,13 +135,15 @@ def test_fit_keeps_the_best_on_validation() -> None:
     k = Kernel.from_source(QUADRATIC)
     s = nsc_tune.fit(k, n_samples=40, epochs=100, seed=0)
     c = s.choice
-    assert c.candidate == min(c.val_mse, key=c.val_mse.get)
-    assert {"mlp", "gp rbf", "gp matern52", "gp+mlp rbf"} <= set(c.val_mse) or \
-        {"mlp", "gp rbf", "gp matern52", "gp+mlp matern52"} <= set(c.val_mse)
+    assert c.candidate == min(c.scores, key=c.scores.get)
+    assert c.method == "5-fold cross-validation"
+    cov = c.candidate.split()[1]
+    assert {"mlp", "gp rbf", "gp matern52", f"gp+compiled {cov}"} \
+        <= set(c.scores)
     assert isinstance(s, GPSurrogate) and c.kind == "gp"  # a quadratic: a GP wins
     assert s.n_train == 40  # refitted on every example
     only = nsc_tune.fit(k, n_samples=20, epochs=20, kinds=("mlp",), seed=0)
-    assert isinstance(only, Surrogate) and set(only.choice.val_mse) == {"mlp"}
+    assert isinstance(only, Surrogate) and set(only.choice.scores) == {"mlp"}
 
 
 @pytest.mark.parametrize("bad, match", [
