@@ -158,6 +158,11 @@ def geomean(values) -> float:
     return float(np.exp(np.mean(np.log(v)))) if v else math.nan
 
 
+def _median(values) -> float:
+    v = [x for x in values if x is not None and np.isfinite(x)]
+    return float(np.median(v)) if v else math.nan
+
+
 def summarise(results: dict) -> dict:
     """Per kernel and N: geomean over seeds of each model's MSE; ratios default / better GP."""
     table: dict = {}
@@ -171,9 +176,8 @@ def summarise(results: dict) -> dict:
             mse = {m: geomean(r[m]["mse"] for r in runs) for m in MODELS}
             best_gp = min(mse[g] for g in GPS)
             out[name][n] = {"mse": mse, "ratio": mse["default"] / best_gp, "seeds": len(runs),
-                            "fit_s": {m: float(np.median([r[m]["fit_s"] for r in runs]))
-                                      for m in MODELS},
-                            "predict_s": {m: float(np.median([r[m]["predict_s"] for r in runs]))
+                            "fit_s": {m: _median([r[m]["fit_s"] for r in runs]) for m in MODELS},
+                            "predict_s": {m: _median([r[m]["predict_s"] for r in runs])
                                           for m in MODELS},
                             "chose": [r["default"]["chose"] for r in runs]}
     return out
@@ -264,9 +268,9 @@ def write_report(results: dict, summary: dict, path: Path) -> None:
               + " | " + " | ".join(f"predict N={n}" for n in sizes) + " |",
               "|---" * (2 * len(sizes) + 1) + "|"]
     for m in MODELS:
-        fit_s = [np.median([by_n[n]["fit_s"][m] for by_n in summary.values() if n in by_n])
+        fit_s = [_median([by_n[n]["fit_s"][m] for by_n in summary.values() if n in by_n])
                  for n in sizes]
-        pred_s = [np.median([by_n[n]["predict_s"][m] for by_n in summary.values() if n in by_n])
+        pred_s = [_median([by_n[n]["predict_s"][m] for by_n in summary.values() if n in by_n])
                   for n in sizes]
         lines.append(f"| {m} | " + " | ".join(f"{v:.3g} s" for v in fit_s) + " | "
                      + " | ".join(f"{v:.3g} s" for v in pred_s) + " |")
@@ -330,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["runs"][key] = run_one(k, X, k(X), Xt, Yt, Xp, args.epochs, seed)
                 r = results["runs"][key]
                 print(f"{key}: " + ", ".join(f"{m} {r[m]['mse']:.3g}" for m in MODELS)
-                      + f" (chose {r['default']['chose']}; {time.perf_counter() - t0:.0f} s)",
+                      + f" (chose {r['default']['chose']}; {time.perf_counter() - t0:.0f} s; "
+                      f"predict s {r['default']['predict_s']:.3g})",
                       flush=True)
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_text(json.dumps(results, indent=1))

@@ -100,7 +100,8 @@ def test_fit_a_user_kernel_and_validate_without_a_file(tmp_path: Path) -> None:
 
 def test_fit_auto_saves_a_surrogate_that_tune_starts_from(tmp_path: Path) -> None:
     path = tmp_path / "k.safetensors"
-    human = _cli("fit", "kmeans", "--samples", "100", "--epochs", "3", "--out", str(path))
+    human = _cli("fit", "kmeans", "--samples", "100", "--epochs", "3", "--init", "auto", "--out",
+                 str(path))
     assert human.returncode == 0, human.stderr[-3000:]
     assert "auto init: best validation MSE compiled" in human.stdout
     assert f"saved {path}" in human.stdout
@@ -110,6 +111,18 @@ def test_fit_auto_saves_a_surrogate_that_tune_starts_from(tmp_path: Path) -> Non
               "1", "--steps", "50")
     assert t["kernel_runs"]["fit"] == 0 and t["kernel_runs"]["tune"] >= 1
     assert t["surrogate"] == f"loaded from {path}"
+
+
+def test_fit_best_keeps_a_gp_that_tune_starts_from(tmp_path: Path) -> None:
+    path = tmp_path / "b.safetensors"
+    human = _cli("fit", "fft", "--samples", "40", "--epochs", "20", "--out", str(path))
+    assert human.returncode == 0, human.stderr[-3000:]
+    assert "5-fold cross-validation MSE" in human.stdout and "-> kept gp" in human.stdout
+    s = Surrogate.load(path)
+    assert type(s).__name__ == "GPSurrogate" and s.n_train == 40
+    t = _json("tune", "fft", "--surrogate", str(path), "--target", "re=0.5", "--rounds",
+              "1", "--steps", "50")
+    assert t["kernel_runs"]["fit"] == 0 and t["kernel_runs"]["tune"] >= 1
 
 
 # -- tune -----------------------------------------------------------------------------------------

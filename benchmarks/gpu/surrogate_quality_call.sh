@@ -19,3 +19,6 @@ for k in $KERNELS; do
 done
 wait
 grep -h -v -i warn "$OUT"/log_*.txt | grep "|" | tail -80
+# the device returns at most 8 files: one archive holds every JSON and log
+tar czf "$OUT/surrogate_quality.tgz" -C "$OUT" $(cd "$OUT" && ls sq_*.json log_*.txt) \
+  && rm -f "$OUT"/sq_*.json "$OUT"/log_*.txt

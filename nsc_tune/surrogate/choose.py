@@ -67,6 +67,17 @@ class Choice:
 Fitter = Callable[[np.ndarray, np.ndarray], object]
 
 
+class _Constant:
+    """The prediction of a fold whose training outputs are all constant (e.g. a flag that never
+    fired in 8 examples): that constant."""
+
+    def __init__(self, Y: np.ndarray) -> None:
+        self.value = Y[0]
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.value, (len(X), len(self.value))).copy()
+
+
 class _Scorer:
     """Held-out scores of candidates on one fixed set of folds."""
 
@@ -101,7 +112,8 @@ class _Scorer:
         errors, models = [], []
         for i in range(len(self.folds)):
             X_tr, Y_tr, X_ho, Y_ho = self.parts(i)
-            model = fitter(i, X_tr, Y_tr)
+            constant = bool(np.all(Y_tr.max(axis=0) == Y_tr.min(axis=0)))
+            model = _Constant(Y_tr) if constant else fitter(i, X_tr, Y_tr)
             models.append(model)
             errors.append(np.sum(((model.predict(X_ho) - Y_ho) / self.scale) ** 2, axis=0))
         mse = float(np.sum(errors) / (len(self.X if self.cv else self.folds[0]) * self.Y.shape[1]))
@@ -172,6 +184,8 @@ def fit_best(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, kinds: tuple[str, 
             mlps = sc.fold_models["mlp"]      # fits its examples: no residual left to model)
 
             def gp_mlp(i, X_tr, Y_tr):
+                if isinstance(mlps[i], _Constant):
+                    return mlps[i]
                 return fit_gp(kernel, X_tr, Y_tr, mean=mlps[i], covariance=cov)
             sc.score(f"gp+mlp {cov}", gp_mlp)
             sc.choice.seconds[f"gp+mlp {cov}"] += sc.choice.seconds["mlp"]

@@ -179,3 +179,13 @@ def test_surrogate_fit_rejects_bad_settings() -> None:
             s.fit(k, n_samples=10, **kw)
     with pytest.raises(FitError, match="1 example"):
         s.fit((k.sample(1, seed=0), k(k.sample(1, seed=0))))
+
+
+def test_fit_survives_folds_whose_outputs_are_constant() -> None:
+    # one example in ten is non-zero: the folds without it train on constant outputs
+    k = Kernel.from_source(QUADRATIC)
+    X = k.sample(10, seed=0)
+    Y = np.zeros((10, 1))
+    Y[3] = 1.0
+    s = nsc_tune.fit((X, Y), kernel=k, epochs=20, kinds=("gp",), seed=0)
+    assert np.isfinite(s.predict(X)).all() and s.choice.method == "5-fold cross-validation"
