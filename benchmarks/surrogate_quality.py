@@ -233,16 +233,27 @@ def write_report(results: dict, summary: dict, path: Path) -> None:
            for n in sizes}
     worst = {n: max((by_n[n]["ratio"], name) for name, by_n in summary.items() if n in by_n)
              for n in sizes}
+    big = [n for n in sizes if n >= 1000]
+    speed = {n: _median([by_n[n]["predict_s"]["default"] / by_n[n]["predict_s"]["mlp auto"]
+                         for by_n in summary.values() if n in by_n]) for n in big}
     s = results["settings"]
-    cmd = (f"python benchmarks/surrogate_quality.py --kernels {s['kernels']} --sizes "
-           f"{s['sizes']} --seeds {s['seeds']} --epochs {s['epochs']} --caps {s['caps']}")
     lines = ["# Surrogate quality: nsc_tune's default fit against Gaussian processes", "",
-             f"Command: `{cmd} --report {path.as_posix()}`  ", f"Machine: {results['machine']}.",
+             f"Settings: N in {sorted(sizes)}, {s['seeds']} seeds, MLP epochs {s['epochs']}, "
+             f"test {s['test']:,} inputs, caps {s['caps']}. Machine: {results['machine']}.  ",
+             f"This page: `python benchmarks/surrogate_quality.py --merge {path.parent.as_posix()}/"
+             f"{path.stem}/*.json --report {path.as_posix()}` (how the JSONs were made: below).",
              "", "| target | stands |", "|---|---|",
              "| geomean MSE default / better GP <= 0.5 at every N | "
              + ", ".join(f"N={n}: {geo[n]:.2f}" for n in sizes) + " |",
              "| no kernel worse than the better GP by > 1.2x | "
-             + ", ".join(f"N={n}: {w[0]:.2f} ({w[1]})" for n, w in worst.items()) + " |", "",
+             + ", ".join(f"N={n}: {w[0]:.2f} ({w[1]})" for n, w in worst.items()) + " |",
+             "| N >= 1000: predicting 100,000 inputs as fast as today's MLP | time default / MLP, "
+             "median over kernels: " + ", ".join(f"N={n}: {v:.3g}x" for n, v in speed.items())
+             + " |", ""]
+    notes = path.parent / path.stem / "NOTES.md"
+    if notes.exists():
+        lines += [notes.read_text().strip(), ""]
+    lines += [
              "Ratio default / better GP (BoTorch or scikit-learn, whichever is more accurate),",
              "geometric mean over seeds; below 1 nsc_tune is more accurate.", "",
              "| kernel | " + " | ".join(f"N={n}" for n in sizes) + " |",

@@ -18,9 +18,12 @@ OUT = Path(__file__).resolve().parent / "api.md"
 
 #: (module, names) in reading order; None: the module's ``__all__``.
 SECTIONS: list[tuple[str, list[str] | None]] = [
-    ("nsc_tune", ["Kernel", "compile", "Surrogate", "validate", "accelerate", "NscTuneError"]),
+    ("nsc_tune", ["Kernel", "compile", "fit", "Surrogate", "GPSurrogate", "validate", "accelerate",
+                  "NscTuneError"]),
     ("nsc_tune.kernel", ["Kernel", "Signature", "Arg", "KernelError", "DomainWarning"]),
-    ("nsc_tune.surrogate", ["compile", "Surrogate"]),
+    ("nsc_tune.surrogate", ["compile", "fit", "Surrogate", "GPSurrogate", "fit_gp", "Choice",
+                            "FitError"]),
+    ("nsc_tune.surrogate.choose", ["fit_best", "KINDS", "CV_BELOW"]),
     ("nsc_tune.surrogate.fit", ["fit_surrogate", "fit_auto", "race", "FitResult", "draw", "split",
                                 "FitError"]),
     ("nsc_tune.surrogate.io", ["save", "load", "kernel_shapes", "SurrogateFileError"]),
