@@ -291,11 +291,13 @@ def write_report(results: dict, summary: dict, path: Path) -> None:
 def merge(args) -> int:
     """Union of several result files (e.g. one per kernel from the GPU host) into ``--out``."""
     results: dict = {"runs": {}}
+    machines: set[str] = set()
     for path in args.merge:
         part = json.loads(Path(path).read_text())
         results["runs"].update(part["runs"])
         results.setdefault("settings", {**part["settings"], "kernels": "all"})
-        results.setdefault("machine", part["machine"])
+        machines.add(part["machine"])
+    results["machine"] = "; ".join(sorted(machines))
     Path(args.out).write_text(json.dumps(results, indent=1))
     summary = summarise(results)
     print_table(summary)

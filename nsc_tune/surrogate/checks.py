@@ -13,7 +13,8 @@ class FitError(NscTuneError):
     """Fitting was asked for with unusable data or settings."""
 
 
-def check_examples(kernel, X, Y, min_examples: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def check_examples(kernel, X, Y, min_examples: int = 1, constant_ok: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """``(X, Y)`` as float64 arrays of the kernel's shape, or FitError naming what is wrong:
     a wrong shape, too few examples, NaN or inf, or outputs that are all constant."""
     n_in, n_out = kernel.n_inputs, kernel.n_outputs
@@ -38,7 +39,7 @@ def check_examples(kernel, X, Y, min_examples: int = 1) -> tuple[np.ndarray, np.
             raise FitError(f"{name} has {int(bad.sum())} NaN or inf value(s), first at row "
                            f"{row}, column {col} ({a[row, col]}): drop those examples, or "
                            "narrow the kernel's domains to where it is finite")
-    if X.shape[0] >= 2 and np.all(Y.max(axis=0) == Y.min(axis=0)):
+    if not constant_ok and X.shape[0] >= 2 and np.all(Y.max(axis=0) == Y.min(axis=0)):
         raise FitError(f"every output is constant over the {X.shape[0]} examples "
                        f"({Y[0].tolist()[:4]}...): there is nothing to learn; draw examples "
                        "over wider domains, or use the constant itself")

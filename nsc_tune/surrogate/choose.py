@@ -2,7 +2,8 @@
 
 ``fit_best(kernel, X, Y)`` scores candidates on examples they were not fitted on - K-fold
 cross-validation below ``CV_BELOW`` examples (a 20% hold-out is too small to choose with), one
-train/validation split above - and refits the winner on every example:
+train/validation split above - and refits the winner on every example (a GP's hyperparameters
+too; while candidates are compared they come from at most 600 examples):
 
 - ``gp rbf``, ``gp matern52``: plain GPs (constant mean, ARD);
 - with the better of the two covariances: ``... log`` (outputs positive on every example
@@ -30,7 +31,7 @@ import torch
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate.checks import FitError, check_examples, check_settings
 from nsc_tune.surrogate.fit import fit_surrogate, race, split
-from nsc_tune.surrogate.gp import fit_gp, warpable
+from nsc_tune.surrogate.gp import FINAL_SUBSET, fit_gp, warpable
 from nsc_tune.surrogate.model import Surrogate
 
 KINDS = ("mlp", "gp", "gp+mlp", "gp+compiled")
@@ -154,7 +155,8 @@ def fit_best(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, kinds: tuple[str, 
         def fitter(_i, X_tr, Y_tr):
             return fit_gp(kernel, X_tr, Y_tr, **kw)
         sc.score(name, fitter)
-        candidates[name] = lambda X_, Y_: fit_gp(kernel, X_, Y_, **kw)
+        candidates[name] = lambda X_, Y_: fit_gp(kernel, X_, Y_, hyper_subset=FINAL_SUBSET,
+                                                 **kw)
 
     cov = "rbf"
     if any(k.startswith("gp") for k in kinds):
@@ -224,5 +226,5 @@ def _refit(kernel, best: str, sc: _Scorer, candidates: dict, cov: str):
         return sc.fold_models["mlp"][0] if not sc.cv else candidates["mlp"](sc.X, sc.Y)
     if best.startswith("gp+mlp"):
         mean = sc.fold_models["mlp"][0] if not sc.cv else candidates["mlp"](sc.X, sc.Y)
-        return fit_gp(kernel, sc.X, sc.Y, mean=mean, covariance=cov)
+        return fit_gp(kernel, sc.X, sc.Y, mean=mean, covariance=cov, hyper_subset=FINAL_SUBSET)
     return candidates[best](sc.X, sc.Y)

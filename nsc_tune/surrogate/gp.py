@@ -33,9 +33,11 @@ COVARIANCES = ("matern52", "rbf")
 #: Smallest noise variance the hyperparameter fit may choose (standardised units). Kernels are
 #: deterministic: the floor is there for conditioning, not to model noise.
 NOISE_FLOOR = 1e-6
-#: Hyperparameters are fitted on at most this many examples (a random subset); ``alpha`` is
-#: then solved on all of them. The marginal likelihood costs O(N^3) per L-BFGS step.
+#: While candidates are compared, hyperparameters are fitted on at most this many examples (a
+#: random subset; ``alpha`` is then solved on all of them): the marginal likelihood costs O(N^3)
+#: per L-BFGS step. The kept candidate is refitted on every example (up to ``FINAL_SUBSET``).
 HYPER_SUBSET = 600
+FINAL_SUBSET = 3000
 #: Smallest hi / lo of a positive input domain that ``warp_inputs`` scales logarithmically.
 WARP_SPAN = 4.0
 #: Rows of inputs evaluated at once in ``forward`` (bounds the [rows, N] kernel matrix).
@@ -300,7 +302,7 @@ class GPSurrogate(nn.Module):
 def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | None = None,
            covariance: str = "matern52", init: str | None = None,
            noise_floor: float = NOISE_FLOOR, log_outputs: bool = False,
-           warp_inputs: bool = False) -> GPSurrogate:
+           warp_inputs: bool = False, hyper_subset: int | None = HYPER_SUBSET) -> GPSurrogate:
     """A GP surrogate conditioned on ``(X, Y)`` (real units), on the residual of ``mean``.
 
     Arguments:
@@ -315,6 +317,8 @@ def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | No
             (constant mean only; other outputs as they are).
         warp_inputs: scale inputs with a positive domain spanning ``WARP_SPAN`` or more
             logarithmically.
+        hyper_subset: fit hyperparameters on at most this many examples (None: all; the
+            marginal likelihood costs O(N^3) per step). ``alpha`` always uses every example.
     """
     from nsc_tune.surrogate.checks import check_examples
 
@@ -341,8 +345,8 @@ def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | No
         torch.zeros(x.shape[1], dtype=torch.bool)
     u = scale_inputs(x, dom[:, 0], dom[:, 1], log_in)
     sub = torch.arange(len(u))
-    if len(u) > HYPER_SUBSET:
-        sub = torch.randperm(len(u), generator=torch.Generator().manual_seed(0))[:HYPER_SUBSET]
+    if hyper_subset is not None and len(u) > hyper_subset:
+        sub = torch.randperm(len(u), generator=torch.Generator().manual_seed(0))[:hyper_subset]
     inv_ls, scale, noise = fit_hyperparameters(u[sub], r[sub], covariance, noise_floor)
     alpha = solve_alpha(u, r, inv_ls, scale, noise, covariance) * spread[:, None]
     name = init or ("gp" if mean is None else f"gp+{getattr(mean, 'init', 'mean')}")
