@@ -28,6 +28,7 @@ from torch import Tensor, nn
 
 from nsc_tune.errors import NscTuneError
 from nsc_tune.kernel import Kernel
+from nsc_tune.surrogate.base import SurrogateBase
 
 COVARIANCES = ("matern52", "rbf")
 #: Smallest noise variance the hyperparameter fit may choose (standardised units). Kernels are
@@ -170,7 +171,7 @@ def solve_alpha(u: Tensor, r: Tensor, inv_ls: Tensor, scale: Tensor, noise: Tens
     return scale[:, None] * alpha
 
 
-class GPSurrogate(nn.Module):
+class GPSurrogate(nn.Module, SurrogateBase):
     """An exact-GP surrogate of a kernel, optionally on the residual of a network.
 
     ``surrogate(x)`` maps inputs ``[..., n_inputs]`` in the kernel's units to the posterior mean
@@ -209,14 +210,6 @@ class GPSurrogate(nn.Module):
         self.register_buffer("log", log.bool().clone())
         log_in = torch.zeros(kernel.n_inputs, dtype=torch.bool) if log_in is None else log_in
         self.register_buffer("log_in", log_in.bool().clone())
-
-    @property
-    def n_inputs(self) -> int:
-        return self.kernel.n_inputs
-
-    @property
-    def n_outputs(self) -> int:
-        return self.kernel.n_outputs
 
     @property
     def n_train(self) -> int:
@@ -280,23 +273,6 @@ class GPSurrogate(nn.Module):
         mean = self.mean.copy() if self.mean is not None else None
         return GPSurrogate(self.kernel, mean, self.train_u, self.alpha, self.inv_ls, self.offset,
                            self.covariance, self.init, self.log, self.log_in)
-
-    def save(self, path):
-        """Write to one safetensors file (see ``surrogate.io``)."""
-        from nsc_tune.surrogate.io import save
-
-        return save(self, path)
-
-    def to_c(self, name: str | None = None, path=None) -> str:
-        """Export to C with the kernel's prototype (see ``surrogate.export``)."""
-        from pathlib import Path
-
-        from nsc_tune.surrogate.export import export_c
-
-        text = export_c(self, name if name is not None else f"{self.kernel.function}_surrogate")
-        if path is not None:
-            Path(path).write_text(text)
-        return text
 
 
 def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | None = None,

@@ -9,6 +9,7 @@ import torch
 from torch import Tensor, nn
 
 from nsc_tune.kernel import Kernel
+from nsc_tune.surrogate.base import SurrogateBase
 from nsc_tune.surrogate.mlp import (
     SurrogateParams,
     denormalise_outputs,
@@ -21,7 +22,7 @@ DEFAULT_WIDTH = 64
 DEFAULT_DEPTH = 2
 
 
-class Surrogate(nn.Module):
+class Surrogate(nn.Module, SurrogateBase):
     """An MLP surrogate of a kernel (see ``nsc_tune.surrogate.mlp`` for the architecture).
 
     ``surrogate(x)`` maps inputs ``[..., n_inputs]`` in the kernel's units to outputs
@@ -66,16 +67,6 @@ class Surrogate(nn.Module):
         return cls(kernel, params, "compiled")
 
     # -- shape -------------------------------------------------------------------------------
-    @property
-    def n_inputs(self) -> int:
-        """The kernel's flattened inputs."""
-        return self.kernel.n_inputs
-
-    @property
-    def n_outputs(self) -> int:
-        """The kernel's flattened outputs."""
-        return self.kernel.n_outputs
-
     @property
     def width(self) -> int:
         """Units per hidden layer."""
@@ -155,29 +146,6 @@ class Surrogate(nn.Module):
             self.init = winner.init
             self.output_stats_from_data = True
         return result
-
-    def to_c(self, name: str | None = None, path: str | Path | None = None) -> str:
-        """Export to C: a function with the kernel's prototype (see ``surrogate.export``).
-
-        Arguments:
-            name: the C function's name (default ``<kernel function>_surrogate``).
-            path: also write the text to this file.
-
-        Returns:
-            The C source (only ``<math.h>``; float weights, double arithmetic).
-        """
-        from nsc_tune.surrogate.export import export_c
-
-        text = export_c(self, name if name is not None else f"{self.kernel.function}_surrogate")
-        if path is not None:
-            Path(path).write_text(text)
-        return text
-
-    def save(self, path: str | Path) -> Path:
-        """Write weights and kernel (source, function, domains) to one safetensors file."""
-        from nsc_tune.surrogate.io import save
-
-        return save(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> Surrogate:

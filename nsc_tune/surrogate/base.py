@@ -1,0 +1,45 @@
+"""What every surrogate kind shares: its shape from the kernel, export to C, one-file save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SurrogateBase:
+    """Mixed into each kind (a ``torch.nn.Module`` with a ``kernel`` attribute)."""
+
+    kernel: object
+
+    @property
+    def n_inputs(self) -> int:
+        """The kernel's flattened inputs."""
+        return self.kernel.n_inputs
+
+    @property
+    def n_outputs(self) -> int:
+        """The kernel's flattened outputs."""
+        return self.kernel.n_outputs
+
+    def to_c(self, name: str | None = None, path: str | Path | None = None) -> str:
+        """Export to C: a function with the kernel's prototype (see ``surrogate.export``).
+
+        Arguments:
+            name: the C function's name (default ``<kernel function>_surrogate``).
+            path: also write the text to this file.
+
+        Returns:
+            The C source (only ``<math.h>``, double arithmetic).
+        """
+        from nsc_tune.surrogate.export import export_c
+
+        text = export_c(self, name if name is not None else f"{self.kernel.function}_surrogate")
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    def save(self, path: str | Path) -> Path:
+        """Write the surrogate and its kernel (source, function, domains) to one safetensors
+        file; ``Surrogate.load`` reads it back."""
+        from nsc_tune.surrogate.io import save
+
+        return save(self, path)
