@@ -35,7 +35,7 @@ def compile(kernel: Kernel, weights: str | Path | None = None) -> Surrogate:  # 
 def fit(data: Kernel | tuple[np.ndarray, np.ndarray], *, kernel: Kernel | None = None,
         n_samples: int = 1024, kinds: tuple[str, ...] = KINDS, epochs: int = 3000,
         lr: float = 0.01, val_fraction: float = 0.2, seed: int | None = 0, weights=None,
-        progress: bool = False) -> Surrogate | GPSurrogate:
+        speed: str = "balanced", progress: bool = False) -> Surrogate | GPSurrogate:
     """The most accurate surrogate nsc_tune can make from the examples: the MLP (compiled and
     random inits raced), a GP, and a GP on the MLP's residual, fitted on the same split; the one
     with the lowest validation error is kept (``surrogate.choose``).
@@ -44,11 +44,15 @@ def fit(data: Kernel | tuple[np.ndarray, np.ndarray], *, kernel: Kernel | None =
         data: a Kernel (``n_samples`` examples drawn from its domains through the Numba ground
             truth) or ``(X, Y)`` arrays in real units (then pass ``kernel=``).
         kernel: the kernel the examples come from (with ``(X, Y)``).
-        kinds: candidates, from ``("mlp", "gp", "gp+mlp")``.
+        kinds: candidates, from ``KINDS`` (``"mlp", "gp", "gp+mlp", "gp+compiled"``).
         epochs, lr: the MLP's Adam settings (cosine decay to lr / 1000).
         val_fraction: share held out to choose; a GP winner is then refitted on every example.
         seed: example draw, split, shuffling and random init.
         weights: CompNet weights (default: shipped).
+        speed: ``"exact"`` (the most accurate, whatever it costs to predict), ``"balanced"``
+            (a candidate that predicts as fast as the MLP - the MLP, or the GP made sparse -
+            when its held-out error is within 1.1x of the best) or ``"fast"`` (only candidates that
+            predict as fast as the MLP).
 
     Returns:
         The chosen surrogate; ``surrogate.choice`` (a ``Choice``) says what was tried and kept.
@@ -70,7 +74,7 @@ def fit(data: Kernel | tuple[np.ndarray, np.ndarray], *, kernel: Kernel | None =
             raise FitError("data must be a Kernel or a pair (X, Y) of arrays") from None
     surrogate, choice = fit_best(kernel, X, Y, kinds=kinds, epochs=epochs, lr=lr,
                                  val_fraction=val_fraction, seed=seed, weights=weights,
-                                 progress=progress)
+                                 speed=speed, progress=progress)
     surrogate.choice = choice
     return surrogate
 

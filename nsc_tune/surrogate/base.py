@@ -39,7 +39,15 @@ class SurrogateBase:
 
     def save(self, path: str | Path) -> Path:
         """Write the surrogate and its kernel (source, function, domains) to one safetensors
-        file; ``Surrogate.load`` reads it back."""
+        file; ``load`` reads it back."""
         from nsc_tune.surrogate.io import save
 
         return save(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path):
+        """A surrogate written by :meth:`save` (of whichever kind the file holds: ``Surrogate``
+        or ``GPSurrogate``); its kernel is rebuilt from the file alone."""
+        from nsc_tune.surrogate.io import load
+
+        return load(path)

@@ -17,6 +17,17 @@ too; while candidates are compared they come from at most 600 examples):
   as under cross-validation, the MLP fits its examples and leaves no residual to model).
 
 Scores are MSEs of outputs standardised by the examples' spread.
+
+Prediction cost: an exact GP sums one kernel term per example and output, so above a few dozen
+examples it predicts slower than the MLP. ``speed`` decides what to do about it:
+
+- ``"exact"``: keep the winner as it is;
+- ``"balanced"`` (default): when the winner costs more to predict than the MLP (a GP summing
+  more than ``PARITY_TERMS`` terms per input, or a network plus a GP), the candidates that cost
+  what the MLP costs - the MLP, and a plain GP winner made ``.sparse(m)`` with ``m`` chosen for
+  that cost - are kept instead if their held-out MSE is within ``FAST_TOLERANCE`` of the best;
+- ``"fast"``: only candidates that predict as fast as the MLP compete: the MLP and sparse copies
+  of the plain GPs (networks plus a GP cost more than the MLP alone).
 """
 
 from __future__ import annotations
@@ -38,6 +49,13 @@ KINDS = ("mlp", "gp", "gp+mlp", "gp+compiled")
 #: Below this many examples candidates are scored by K-fold cross-validation.
 CV_BELOW = 100
 FOLDS = 5
+SPEEDS = ("exact", "balanced", "fast")
+#: Kernel terms (examples x outputs) per input a GP may sum to predict about as fast as the
+#: default MLP (width 64, depth 2), with some margin: `python benchmarks/gp_predict_cost.py`.
+PARITY_TERMS = 80
+#: ``"balanced"`` prefers a candidate as fast as the MLP whose held-out MSE is at most this
+#: factor above the best one's.
+FAST_TOLERANCE = 1.1
 
 
 @dataclass
@@ -126,7 +144,7 @@ class _Scorer:
 def fit_best(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, kinds: tuple[str, ...] = KINDS,
              epochs: int = 3000, lr: float = 0.01, batch_size: int = 256,
              val_fraction: float = 0.2, seed: int | None = 0, weights=None,
-             progress: bool = False):
+             speed: str = "balanced", progress: bool = False):
     """Score every candidate of ``kinds`` on held-out examples; refit the best on all of them.
 
     Arguments:
@@ -137,6 +155,7 @@ def fit_best(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, kinds: tuple[str, 
         val_fraction: the hold-out share at ``CV_BELOW`` examples or more.
         seed: folds, shuffling and the random initialisation.
         weights: CompNet weights for the compiled initialisation (default: shipped).
+        speed: ``"exact"``, ``"balanced"`` or ``"fast"``: see the module's docstring.
 
     Returns:
         ``(surrogate, choice)``: a ``Surrogate`` or ``GPSurrogate``, and a :class:`Choice`.
@@ -147,6 +166,8 @@ def fit_best(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, kinds: tuple[str, 
         raise FitError(f"kinds={kinds!r}: choose from {KINDS}")
     if val_fraction == 0:
         raise FitError("fit_best chooses on held-out examples: pass val_fraction > 0")
+    if speed not in SPEEDS:
+        raise FitError(f"speed={speed!r}: choose from {SPEEDS}")
     X, Y = check_examples(kernel, X, Y, min_examples=3)
     sc = _Scorer(X, Y, val_fraction, seed)
     candidates: dict[str, Fitter] = {}
@@ -196,11 +217,45 @@ def fit_best(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, kinds: tuple[str, 
             del sc.choice.scores[name]
     if "mlp" not in kinds:
         sc.choice.scores.pop("mlp", None)
-    best = min(sc.choice.scores, key=sc.choice.scores.get)
+    best = _pick(sc, speed, Y.shape[1])
     model = _refit(kernel, best, sc, candidates, cov)
     sc.choice.kind = best.split()[0]
     sc.choice.init, sc.choice.candidate = model.init, best
     return model, sc.choice
+
+
+def parity_points(n_outputs: int) -> int:
+    """Examples a sparse GP with ``n_outputs`` outputs keeps to predict as fast as the MLP."""
+    return max(1, PARITY_TERMS // n_outputs)
+
+
+def _pick(sc: _Scorer, speed: str, n_outputs: int) -> str:
+    """The winning candidate's name under ``speed`` (scoring sparse copies where needed)."""
+    scores = sc.choice.scores
+    m = parity_points(n_outputs)
+    best = min(scores, key=scores.get)
+    if speed == "exact" or len(sc.parts(0)[0]) <= m:
+        return best
+    fast = [n for n in list(scores) if n == "mlp"]
+    plain = [n for n in list(scores) if n.startswith("gp ")]
+    if speed == "balanced":
+        if best.startswith("gp "):
+            fast.append(_score_sparse(sc, best, m))
+        fast = [n for n in fast if scores[n] <= FAST_TOLERANCE * scores[best]]
+        return min(fast, key=scores.get) if fast else best
+    fast += [_score_sparse(sc, n, m) for n in plain]
+    if not fast:
+        raise FitError("speed='fast' needs the 'mlp' or 'gp' kind among kinds")
+    return min(fast, key=scores.get)
+
+
+def _score_sparse(sc: _Scorer, name: str, m: int) -> str:
+    """Score ``name``'s fold models made sparse with ``m`` points; returns the new name."""
+    models = sc.fold_models[name]
+    sparse_name = f"{name} sparse{m}"
+    sc.score(sparse_name, lambda i, _X, _Y: models[i].sparse(m)
+             if hasattr(models[i], "sparse") else models[i])
+    return sparse_name
 
 
 def _mlp(kernel, X_tr, Y_tr, sc: _Scorer, epochs, lr, batch_size, seed, weights, progress):
@@ -222,6 +277,9 @@ def _mlp(kernel, X_tr, Y_tr, sc: _Scorer, epochs, lr, batch_size, seed, weights,
 
 def _refit(kernel, best: str, sc: _Scorer, candidates: dict, cov: str):
     """The winner fitted on every example (an MLP chosen on a hold-out keeps its weights)."""
+    base, _, sparse = best.partition(" sparse")
+    if sparse:
+        return _refit(kernel, base, sc, candidates, cov).sparse(int(sparse))
     if best == "mlp":
         return sc.fold_models["mlp"][0] if not sc.cv else candidates["mlp"](sc.X, sc.Y)
     if best.startswith("gp+mlp"):

@@ -43,6 +43,9 @@ FINAL_SUBSET = 3000
 WARP_SPAN = 4.0
 #: Rows of inputs evaluated at once in ``forward`` (bounds the [rows, N] kernel matrix).
 CHUNK = 4096
+#: The same without autograd: rows such that the [O, rows, N] block (in place) has about this
+#: many entries and stays in cache.
+FAST_BLOCK = 2**18
 
 
 class GPError(NscTuneError):
@@ -58,12 +61,23 @@ def covariance(d2: Tensor, kind: str) -> Tensor:
     return (1.0 + s5 + (5.0 / 3.0) * d2) * torch.exp(-s5)
 
 
+def covariance_inplace(d2: Tensor, kind: str) -> Tensor:
+    """``covariance(d2, kind)`` computed in ``d2``'s memory (no autograd)."""
+    if kind == "rbf":
+        return d2.mul_(-0.5).exp_()
+    s5 = d2.sqrt().mul_(math.sqrt(5.0))
+    return d2.mul_(5.0 / 3.0).add_(s5).add_(1.0).mul_(s5.neg_().exp_())
+
+
 def scaled_sq_dist(a: Tensor, b: Tensor, inv_ls: Tensor) -> Tensor:
     """``|(a_m - b_n) * inv_ls_o|^2`` as ``[O, M, N]`` (a: [M, I], b: [N, I], inv_ls: [O, I])."""
     sa, sb = a[None] * inv_ls[:, None], b[None] * inv_ls[:, None]
-    cross = sa @ sb.transpose(1, 2)
-    d2 = (sa * sa).sum(-1)[..., None] + (sb * sb).sum(-1)[:, None] - 2.0 * cross
-    return d2.clamp(min=0.0)
+    sq_b = (sb * sb).sum(-1)[:, None]
+    if torch.is_grad_enabled() and (a.requires_grad or b.requires_grad or inv_ls.requires_grad):
+        d2 = (sa * sa).sum(-1)[..., None] + sq_b - 2.0 * (sa @ sb.transpose(1, 2))
+        return d2.clamp(min=0.0)
+    d2 = torch.baddbmm(sq_b.expand(-1, a.shape[0], -1), sa, sb.transpose(1, 2), alpha=-2.0)
+    return d2.add_((sa * sa).sum(-1)[..., None]).clamp_(min=0.0)
 
 
 def warpable(lo: Tensor, hi: Tensor) -> Tensor:
@@ -97,6 +111,7 @@ def fit_hyperparameters(u: Tensor, r: Tensor, kind: str, noise_floor: float = NO
     from gpytorch.priors import LogNormalPrior
 
     n_out, n_in = r.shape[1], u.shape[1]
+    noise0 = max(1e-3, 2.0 * noise_floor)
     batch = torch.Size([n_out]) if n_out > 1 else torch.Size()
     ls_prior = LogNormalPrior(math.sqrt(2.0) + 0.5 * math.log(n_in), math.sqrt(3.0))
     base_cls = gpytorch.kernels.RBFKernel if kind == "rbf" else gpytorch.kernels.MaternKernel
@@ -106,7 +121,7 @@ def fit_hyperparameters(u: Tensor, r: Tensor, kind: str, noise_floor: float = NO
                     **extra)
     covar = gpytorch.kernels.ScaleKernel(base, batch_shape=batch)
     likelihood = gpytorch.likelihoods.GaussianLikelihood(
-        batch_shape=batch, noise_constraint=GreaterThan(noise_floor, initial_value=1e-3))
+        batch_shape=batch, noise_constraint=GreaterThan(noise_floor, initial_value=noise0))
     model = SingleTaskGP(u, r, likelihood=likelihood, covar_module=covar, outcome_transform=None)
     mll = gpytorch.mlls.ExactMarginalLogLikelihood(model.likelihood, model)
     best, best_state, clean = -math.inf, None, False
@@ -122,7 +137,7 @@ def fit_hyperparameters(u: Tensor, r: Tensor, kind: str, noise_floor: float = NO
             elif start == 2:
                 base.lengthscale = ls_prior.sample(base.lengthscale.shape).clamp(0.01, 100.0)
             covar.outputscale = torch.ones_like(covar.outputscale)
-            likelihood.noise = torch.full_like(likelihood.noise, 1e-3)
+            likelihood.noise = torch.full_like(likelihood.noise, noise0)
         value, clean = _fit_once(mll, model, fit_gpytorch_mll, gpytorch)
         if value > best:
             best, best_state = value, {k: v.clone() for k, v in mll.state_dict().items()}
@@ -225,12 +240,20 @@ class GPSurrogate(nn.Module, SurrogateBase):
         return scale_inputs(x.double(), self.lo, self.hi, self.log_in)
 
     def residual(self, u: Tensor) -> Tensor:
-        """The GP part at scaled inputs ``u`` [M, I]: ``[M, O]``, in chunks of ``CHUNK`` rows."""
+        """The GP part at scaled inputs ``u`` [M, I]: ``[M, O]``, in chunks of ``CHUNK`` rows
+        (without autograd, in place: a third of the memory traffic)."""
+        fast = not (torch.is_grad_enabled() and (u.requires_grad or self.alpha.requires_grad))
+        step = max(256, FAST_BLOCK // (self.n_train * self.n_outputs)) if fast else CHUNK
         parts = []
-        for start in range(0, u.shape[0], CHUNK):
-            k = covariance(scaled_sq_dist(u[start:start + CHUNK], self.train_u, self.inv_ls),
-                           self.covariance)
-            parts.append(torch.einsum("omn,on->mo", k, self.alpha))
+        for start in range(0, u.shape[0], step):
+            part = u[start:start + step]
+            if fast:
+                k = covariance_inplace(scaled_sq_dist(part, self.train_u, self.inv_ls),
+                                       self.covariance)
+                parts.append(torch.bmm(k, self.alpha[..., None])[..., 0].T)
+            else:
+                k = covariance(scaled_sq_dist(part, self.train_u, self.inv_ls), self.covariance)
+                parts.append(torch.einsum("omn,on->mo", k, self.alpha))
         return torch.cat(parts) if parts else u.new_zeros(0, self.n_outputs)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -268,6 +291,35 @@ class GPSurrogate(nn.Module, SurrogateBase):
             setattr(self, name, getattr(twin, name))
         return twin
 
+    @torch.no_grad()
+    def sparse(self, m: int, seed: int = 0) -> GPSurrogate:
+        """A copy whose GP part sums over at most ``m`` of the training inputs instead of all of
+        them: ``m / n_train`` of the prediction cost.
+
+        The points are chosen by pivoted Cholesky (each the one the others explain worst; it
+        stops early once they explain the kernel matrix to 1e-12);
+        their weights are fitted by least squares to this GP's posterior mean at the training
+        inputs and at as many again uniform ones, so the copy approximates the exact mean (it
+        keeps the hyperparameters, the mean network and the output transform).
+        """
+        if m < 1:
+            raise GPError(f"sparse(m={m}): m must be at least 1")
+        if m >= self.n_train:
+            return self.copy()
+        picked = pivoted_points(self.train_u, self.inv_ls, self.covariance, m)
+        gen = torch.Generator().manual_seed(seed)
+        extra = torch.rand(max(self.n_train, 2000), self.n_inputs, generator=gen,
+                           dtype=torch.float64)
+        points = torch.cat([self.train_u, extra.to(self.train_u.device)])
+        target = self.residual(points).T[..., None]                          # [O, P, 1]
+        z = self.train_u[picked]
+        A = covariance(scaled_sq_dist(points, z, self.inv_ls), self.covariance)  # [O, P, m]
+        alpha = torch.linalg.lstsq(A.cpu(), target.cpu(), rcond=1e-13,
+                                   driver="gelsd").solution[..., 0].to(A.device)  # [O, m]
+        return GPSurrogate(self.kernel, self.mean.copy() if self.mean is not None else None,
+                           z, alpha, self.inv_ls, self.offset, self.covariance,
+                           self.init, self.log, self.log_in)
+
     def copy(self) -> GPSurrogate:
         """An independent copy; the kernel is shared."""
         mean = self.mean.copy() if self.mean is not None else None
@@ -301,6 +353,9 @@ def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | No
     X, Y = check_examples(kernel, X, Y, min_examples=2)
     if covariance not in COVARIANCES:
         raise GPError(f"covariance {covariance!r}: use one of {COVARIANCES}")
+    if not (isinstance(noise_floor, (int, float)) and 0 < noise_floor < 1):
+        raise GPError(f"noise_floor={noise_floor!r}: pass a number in (0, 1) (a variance of "
+                      "standardised outputs)")
     if log_outputs and mean is not None:
         raise GPError("log_outputs=True needs a constant mean (mean=None)")
     x = torch.as_tensor(X, dtype=torch.float64)
@@ -327,3 +382,24 @@ def fit_gp(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, mean: nn.Module | No
     alpha = solve_alpha(u, r, inv_ls, scale, noise, covariance) * spread[:, None]
     name = init or ("gp" if mean is None else f"gp+{getattr(mean, 'init', 'mean')}")
     return GPSurrogate(kernel, mean, u, alpha, inv_ls, loc, covariance, name, log, log_in)
+
+
+def pivoted_points(u: Tensor, inv_ls: Tensor, kind: str, m: int) -> Tensor:
+    """Indices of ``m`` rows of ``u`` chosen by pivoted Cholesky of the kernel matrix (summed
+    over outputs): each next point is the one the chosen ones explain worst."""
+    n = u.shape[0]
+    m = min(m, n)
+    rows = u.new_zeros(m, n)
+    diag = torch.full((n,), float(inv_ls.shape[0]), dtype=u.dtype)
+    picked: list[int] = []
+    for j in range(m):
+        p = int(torch.argmax(diag))
+        if diag[p] <= 1e-12 * inv_ls.shape[0]:
+            break
+        picked.append(p)
+        col = covariance(scaled_sq_dist(u, u[p:p + 1], inv_ls), kind)[..., 0].sum(0)
+        col = (col - rows[:j].T @ rows[:j, p]) / diag[p].sqrt()
+        rows[j] = col
+        diag = (diag - col * col).clamp(min=0.0)
+        diag[picked] = 0.0
+    return torch.tensor(picked, dtype=torch.long)

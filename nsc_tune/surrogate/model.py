@@ -147,13 +147,6 @@ class Surrogate(nn.Module, SurrogateBase):
             self.output_stats_from_data = True
         return result
 
-    @classmethod
-    def load(cls, path: str | Path) -> Surrogate:
-        """A surrogate written by :meth:`save`; its kernel is rebuilt from the file alone."""
-        from nsc_tune.surrogate.io import load
-
-        return load(path)
-
     @torch.no_grad()
     def predict(self, X: np.ndarray) -> np.ndarray:
         """NumPy in, NumPy out: ``(N, n_inputs)`` -> ``(N, n_outputs)`` float64."""

@@ -189,3 +189,53 @@ def test_fit_survives_folds_whose_outputs_are_constant() -> None:
     Y[3] = 1.0
     s = nsc_tune.fit((X, Y), kernel=k, epochs=20, kinds=("gp",), seed=0)
     assert np.isfinite(s.predict(X)).all() and s.choice.method == "5-fold cross-validation"
+
+
+def test_sparse_gp_approximates_the_exact_mean(tmp_path) -> None:
+    k = Kernel.from_source(QUADRATIC)
+    X = k.sample(300, seed=0)
+    exact = fit_gp(k, X, k(X), covariance="rbf")
+    Xt = k.sample(2000, seed=1)
+    sparse = exact.sparse(40)
+    # pivoting stops once the chosen points explain the kernel to 1e-12 (the smooth RBF's
+    # numerical rank on this domain is small)
+    assert 1 < sparse.n_train <= 40 and exact.n_train == 300
+    # a quadratic is (nearly) in the span of 40 well-spread RBF bumps
+    assert float(np.mean((sparse.predict(Xt) - closed_quad(Xt)) ** 2)) < 1e-6
+    assert np.allclose(exact.sparse(300).predict(Xt), exact.predict(Xt))
+    sparse.save(tmp_path / "s.nsc")
+    assert np.allclose(GPSurrogate.load(tmp_path / "s.nsc").predict(Xt), sparse.predict(Xt))
+    with pytest.raises(nsc_tune.NscTuneError, match="m must be at least 1"):
+        exact.sparse(0)
+
+
+def test_gp_prediction_without_autograd_matches_with_it() -> None:
+    k = Kernel.from_source(POWER)
+    X = k.sample(60, seed=0)
+    for cov in ("rbf", "matern52"):
+        gp = fit_gp(k, X, k(X), covariance=cov, warp_inputs=True)
+        Xt = torch.as_tensor(k.sample(700, seed=1)).requires_grad_(True)
+        with_grad = gp(Xt).detach().numpy()
+        # the same float64 sums in another order: |alpha| ~ 1e5 leaves ~1e-10 of rounding
+        assert np.allclose(gp.predict(Xt.detach().numpy()), with_grad, rtol=0, atol=1e-8)
+
+
+def test_fit_speed_modes() -> None:
+    from nsc_tune.surrogate.choose import FAST_TOLERANCE, PARITY_TERMS
+
+    k = Kernel.from_source(QUADRATIC)
+    X = k.sample(200, seed=0)
+    common = dict(kernel=k, kinds=("gp", "mlp"), epochs=30, seed=0)
+    exact = nsc_tune.fit((X, k(X)), speed="exact", **common)
+    assert isinstance(exact, GPSurrogate) and exact.n_train == 200  # a quadratic: a GP wins
+    fast = nsc_tune.fit((X, k(X)), speed="fast", **common)
+    if isinstance(fast, GPSurrogate):
+        assert fast.mean is None and fast.n_train * fast.n_outputs <= PARITY_TERMS
+    balanced = nsc_tune.fit((X, k(X)), **common)
+    c = balanced.choice
+    best = min(c.scores.values())
+    assert c.scores[c.candidate] <= FAST_TOLERANCE * best
+    if c.scores[c.candidate] > best:  # a faster candidate was preferred: it is one
+        assert c.candidate == "mlp" or "sparse" in c.candidate
+    with pytest.raises(FitError, match="speed='slow'"):
+        nsc_tune.fit((X, k(X)), speed="slow", **common)
