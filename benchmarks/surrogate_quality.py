@@ -2,13 +2,14 @@
 
 Usage: python benchmarks/surrogate_quality.py [--kernels all] [--sizes 10,30,100,300,1000]
        [--seeds 3] [--epochs 3000] [--out docs/results/surrogate_quality.json] [--quick]
-       [--report docs/results/surrogate_quality.md]
+       [--report docs/results/surrogate_quality.md] [--speed balanced]
 
 For each kernel (the seven suite kernels and the bundled example kernels), each N and each seed,
 every model is fitted on exactly the same N examples (drawn from the kernel's domains through the
 Numba ground truth) and scored on the same 2,000 fresh test inputs:
 
-- ``default``: ``nsc_tune.fit`` (``surrogate.choose.fit_best``), what a user gets;
+- ``default``: ``nsc_tune.fit`` (``surrogate.choose.fit_best``), what a user gets (``--speed``
+  passes its ``speed=``);
 - ``mlp random``, ``mlp compiled``: the MLP from each initialisation, same settings as the
   default's MLP (Adam, cosine decay, 80:20 split, best-validation weights); ``mlp auto`` keeps
   whichever of the two is better on validation (``init="auto"``);
@@ -130,12 +131,12 @@ def fit_mlps(kernel, X: np.ndarray, Y: np.ndarray, epochs: int, seed: int):
     return {k: (v[0].predict, v[1]) for k, v in out.items()}
 
 
-def run_one(kernel, X, Y, Xt, Yt, Xp, epochs: int, seed: int) -> dict:
+def run_one(kernel, X, Y, Xt, Yt, Xp, epochs: int, seed: int, speed: str = "balanced") -> dict:
     import nsc_tune
 
     rows = {}
     t0 = time.perf_counter()
-    s = nsc_tune.fit((X, Y), kernel=kernel, epochs=epochs, seed=seed)
+    s = nsc_tune.fit((X, Y), kernel=kernel, epochs=epochs, seed=seed, speed=speed)
     choice = s.choice
     fits = {"default": (s.predict, time.perf_counter() - t0)}
     fits.update(fit_mlps(kernel, X, Y, epochs, seed))
@@ -314,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=3000)
     p.add_argument("--test", type=int, default=2000)
     p.add_argument("--predict", type=int, default=100_000)
+    p.add_argument("--speed", default="balanced", choices=("exact", "balanced", "fast"),
+                   help="the default fit's speed= (nsc_tune.fit)")
     p.add_argument("--caps", default="cpu", help="'cpu' (jpeg up to N=300) or 'none'")
     p.add_argument("--out", default=str(ROOT / "docs/results/surrogate_quality.json"))
     p.add_argument("--report", default=None, help="write this markdown page (and its plot)")
@@ -344,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 X = k.sample(n, seed=[seed, n, 1])
                 t0 = time.perf_counter()
-                results["runs"][key] = run_one(k, X, k(X), Xt, Yt, Xp, args.epochs, seed)
+                results["runs"][key] = run_one(k, X, k(X), Xt, Yt, Xp, args.epochs, seed,
+                                               args.speed)
                 r = results["runs"][key]
                 print(f"{key}: " + ", ".join(f"{m} {r[m]['mse']:.3g}" for m in MODELS)
                       + f" (chose {r['default']['chose']}; {time.perf_counter() - t0:.0f} s; "

@@ -13,8 +13,9 @@ from nsc_tune.accelerate.gate import ErrorPredictor, Gate, calibrate, error_rati
 from nsc_tune.accelerate.settings import FitSettings
 from nsc_tune.accelerate.threads import torch_threads
 from nsc_tune.kernel import Kernel
-from nsc_tune.surrogate import Surrogate
-from nsc_tune.surrogate.fit import fit_auto, fit_surrogate
+from nsc_tune.surrogate import GPSurrogate, Surrogate
+from nsc_tune.surrogate.choose import fit_best
+from nsc_tune.surrogate.fit import FitResult, fit_auto, fit_surrogate
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Built:
         info: plain facts for reports (init chosen, validation error, seconds, draw sizes).
     """
 
-    surrogate: Surrogate
+    surrogate: Surrogate | GPSurrogate
     gate: Gate
     info: dict = field(default_factory=dict)
 
@@ -40,6 +41,10 @@ def _draw(kernel: Kernel, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def fit_surrogate_for(kernel: Kernel, s: FitSettings, X: np.ndarray, Y: np.ndarray):
     """Fine-tune a surrogate on ``(X, Y)`` as ``s.init`` says; returns it and the FitResult."""
     kw = dict(epochs=s.epochs, patience=s.patience, seed=s.seed, progress=False)
+    if s.init == "best":
+        surrogate, choice = fit_best(kernel, X, Y, epochs=s.epochs, seed=s.seed, speed="fast")
+        score = choice.scores[choice.candidate]
+        return surrogate, FitResult(best_val_mse=score, best_epoch=-1)
     if s.init == "auto":
         surrogate, result, _ = fit_auto(kernel, X, Y, width=s.width, **kw)
         return surrogate, result

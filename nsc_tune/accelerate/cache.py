@@ -24,9 +24,9 @@ from nsc_tune.accelerate.gate import ErrorPredictor, Gate
 from nsc_tune.accelerate.settings import FitSettings
 from nsc_tune.kernel import Kernel
 from nsc_tune.kernel.numba_backend import cache_dir
-from nsc_tune.surrogate import Surrogate
+from nsc_tune.surrogate.io import SurrogateFileError, from_record, record
 
-FORMAT = "nsc_tune.accelerate/1"
+FORMAT = "nsc_tune.accelerate/2"  # 2: the surrogate as surrogate.io records it (MLP or GP)
 
 
 def default_dir() -> Path:
@@ -50,12 +50,13 @@ def path_for(directory: Path, kernel: Kernel, settings: FitSettings) -> Path:
 def save(path: Path, built: Built) -> None:
     """Write ``built`` atomically (a temporary file, then a rename)."""
     s, g = built.surrogate, built.gate
-    tensors = {f"surrogate.{k}": v for k, v in s.state_dict().items()}
+    s_tensors, s_meta = record(s)
+    tensors = {f"surrogate.{k}": v for k, v in s_tensors.items()}
     tensors |= {f"gate.{k}": v for k, v in g.predictor.state_dict().items()}
     tensors |= {"tolerance": torch.as_tensor(g.tolerance),
                 "cal_scores": torch.as_tensor(g.cal_scores),
                 "cal_violated": torch.as_tensor(g.cal_violated, dtype=torch.uint8)}
-    meta = {"format": FORMAT, "init": s.init, "width": str(s.width), "depth": str(s.depth),
+    meta = {"format": FORMAT, "surrogate": json.dumps(s_meta),
             "gate_width": str(g.predictor.out.in_features),
             "gate_depth": str(len(g.predictor.hidden)), "threshold": repr(g.threshold),
             "info": json.dumps(built.info)}
@@ -77,14 +78,13 @@ def load(path: Path, kernel: Kernel) -> Built | None:
         if meta.get("format") != FORMAT:
             raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT!r}")
         t = load_file(str(path))
-        surrogate = Surrogate.random(kernel, width=int(meta["width"]), depth=int(meta["depth"]))
-        surrogate.load_state_dict(_strip(t, "surrogate."))
-        surrogate.init = meta["init"]
-        surrogate.output_stats_from_data = True
+        surrogate = from_record(kernel, json.loads(meta["surrogate"]), _strip(t, "surrogate."),
+                                path)
         predictor = ErrorPredictor(kernel.domains, width=int(meta["gate_width"]),
                                    depth=int(meta["gate_depth"]))
         predictor.load_state_dict(_strip(t, "gate."))
-    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as exc:
+    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError,
+            SurrogateFileError) as exc:
         warn(f"accelerate: ignoring unreadable cache file {path} ({exc}); fitting afresh")
         return None
     surrogate.eval()

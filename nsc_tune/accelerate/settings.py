@@ -11,7 +11,7 @@ import numpy as np
 from nsc_tune.accelerate.errors import AccelerateError
 
 ERROR_SCALES = ("absolute", "range")
-INITS = ("auto", "compiled", "random")
+INITS = ("auto", "compiled", "random", "best")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ class FitSettings:
             the gate's threshold (independent draws; default ``4 * n_samples``: the gate
             accepts more with more data, and these runs are only Numba evaluations).
         epochs, patience: fine-tuning length and early stopping (best validation epoch kept).
-        init: "auto" (compiled and random side by side, the better one kept), "compiled", "random".
+        init: "auto" (compiled and random side by side, the better one kept), "compiled",
+            "random", or "best": ``nsc_tune.fit(..., speed="fast")``, the most accurate of the
+            surrogates that predict as fast as the MLP (the MLP, or a sparse GP).
         width: hidden width for ``init="random"`` (None: the surrogate family's default).
         gate_width, gate_epochs, quantile: the error predictor's width, training epochs and the
             quantile of the log error ratio it regresses.

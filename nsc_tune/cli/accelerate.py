@@ -142,7 +142,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fit-samples", type=int, default=4096,
                    help="kernel runs to fit the surrogate (the gate uses 2 x 4 x this)")
     p.add_argument("--epochs", type=int, default=300, help="fine-tuning epochs at most")
-    p.add_argument("--init", choices=("auto", "compiled", "random"), default="auto")
+    p.add_argument("--init", choices=("auto", "compiled", "random", "best"), default="auto")
     p.add_argument("--mode", choices=("always", "auto"), default="always",
                    help="always: use the surrogate whatever the timing (default); auto: only "
                    "where the set-up timing says it is faster")

@@ -63,20 +63,27 @@ def _mlp_from(kernel, meta: dict[str, str], tensors: dict, path: Path, prefix: s
     return s
 
 
-def save(surrogate, path: str | Path) -> Path:
-    """Write ``surrogate`` (an MLP ``Surrogate`` or a ``GPSurrogate``: weights, init, kernel) to
-    ``path`` atomically; returns the path."""
+def record(surrogate) -> tuple[dict, dict[str, str]]:
+    """``(tensors, metadata)`` of a ``Surrogate`` or ``GPSurrogate``, without its kernel (the
+    accelerate cache stores them beside its gate)."""
     from nsc_tune.surrogate.gp import GPSurrogate
 
-    path = Path(path)
     if isinstance(surrogate, GPSurrogate):
         meta = {"kind": "gp", "init": surrogate.init, "covariance": surrogate.covariance}
         if surrogate.mean is not None:
             meta.update(_mlp_metadata(surrogate.mean, "mean."))
     else:
         meta = {"kind": "mlp", **_mlp_metadata(surrogate)}
-    meta = {"format": FORMAT, **meta, **kernel_metadata(surrogate.kernel)}
     tensors = {k: v.detach().contiguous().cpu() for k, v in surrogate.state_dict().items()}
+    return tensors, meta
+
+
+def save(surrogate, path: str | Path) -> Path:
+    """Write ``surrogate`` (an MLP ``Surrogate`` or a ``GPSurrogate``: weights, init, kernel) to
+    ``path`` atomically; returns the path."""
+    path = Path(path)
+    tensors, meta = record(surrogate)
+    meta = {"format": FORMAT, **meta, **kernel_metadata(surrogate.kernel)}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     save_file(tensors, str(tmp), metadata=meta)
@@ -107,7 +114,17 @@ def load(path: str | Path):
     if bad:
         raise SurrogateFileError(f"{path}: tensor(s) {bad[:3]} hold NaN or inf: the file is "
                                  "damaged or was written from a diverged fit; refit and save again")
-    kernel = kernel_from_metadata(meta)
+    return from_record(kernel_from_metadata(meta), meta, tensors, path)
+
+
+def from_record(kernel: Kernel, meta: dict[str, str], tensors: dict, path: str | Path):
+    """The surrogate that :func:`record` described, for ``kernel`` (``path`` names the file in
+    errors).
+
+    Raises:
+        SurrogateFileError: a tensor or metadata key is missing or does not fit the kernel.
+    """
+    path = Path(path)
     try:
         if meta.get("kind", "mlp") == "mlp":
             return _mlp_from(kernel, meta, tensors, path)

@@ -72,3 +72,32 @@ def test_cache_off_writes_nothing(lib, tmp_path, monkeypatch) -> None:
         return lib.add(a, b)
 
     assert add.setup().stats.cache == "off" and not (tmp_path / "accelerate").exists()
+
+
+def test_best_init_accelerates_with_a_sparse_gp_and_caches_it(lib, tmp_path) -> None:
+    from nsc_tune.surrogate import GPSurrogate
+    from nsc_tune.surrogate.choose import PARITY_TERMS
+
+    def make():
+        @accelerate(source=C_SOURCE, function="scaled", domains=UNIT, mode="always",
+                    max_error=0.01, n_samples=256, epochs=60, init="best", gate_samples=2048,
+                    gate_epochs=60, cache_dir=tmp_path)
+        def scaled(x, y):
+            return lib.scaled(x, y)
+        return scaled
+
+    first = make().setup()
+    s = first.surrogate
+    # a smooth 2-input function from 256 runs: a GP beats a 60-epoch MLP, made sparse to
+    # predict as fast as the MLP
+    assert isinstance(s, GPSurrogate) and s.mean is None
+    assert s.n_train * s.n_outputs <= PARITY_TERMS
+    second = make().setup()
+    assert second.stats.cache == "hit" and isinstance(second.surrogate, GPSurrogate)
+    X = first.kernel.sample(4000, seed=5)
+    assert np.array_equal(second.surrogate.predict(X), s.predict(X))
+    Y, route = second.batch(X, with_route=True)
+    used = route == "surrogate"
+    assert used.mean() > 0.5
+    err = np.abs(Y[used, 0] - truth(lib.scaled, X[used]))
+    assert (err <= 0.01).mean() >= 0.98
