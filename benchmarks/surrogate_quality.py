@@ -312,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kernels", default="all")
     p.add_argument("--sizes", default="10,30,100,300,1000")
     p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. + seeds - 1")
     p.add_argument("--epochs", type=int, default=3000)
     p.add_argument("--test", type=int, default=2000)
     p.add_argument("--predict", type=int, default=100_000)
@@ -341,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in (int(s) for s in args.sizes.split(",")):
             if n > caps.get(name, math.inf):
                 continue
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 key = f"{name}|{n}|{seed}"
                 if key in results["runs"]:
                     continue

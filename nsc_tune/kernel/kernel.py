@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -10,8 +11,13 @@ from types import ModuleType
 import numpy as np
 
 from nsc_tune.kernel import native, numba_backend
-from nsc_tune.kernel.errors import DomainError, KernelError
-from nsc_tune.kernel.parse import parse
+from nsc_tune.kernel.errors import (
+    CSyntaxError,
+    DomainError,
+    KernelError,
+    UnsupportedConstructError,
+)
+from nsc_tune.kernel.parse import Parsed, parse
 from nsc_tune.kernel.program import Program
 from nsc_tune.kernel.signature import (
     Signature,
@@ -36,12 +42,39 @@ class Kernel:
     def __init__(self, source: str, function: str | None = None, *,
                  domains: Mapping[str, object] | Sequence | None = None,
                  shapes: Mapping[str, int | Sequence[int]] | None = None,
-                 max_iterations: int = DEFAULT_MAX_ITERATIONS, name: str | None = None) -> None:
-        ast, notes, self.preprocessed = parse(source)
-        prog = Program.from_ast(ast)
+                 max_iterations: int = DEFAULT_MAX_ITERATIONS, name: str | None = None,
+                 base_dir: str | Path | None = None) -> None:
+        base = Path(base_dir) if base_dir else None
+        settings = (function, domains, shapes, max_iterations, name)
+        try:  # the whole file first; warnings held back until it loads
+            with warnings.catch_warnings(record=True) as held:
+                warnings.simplefilter("always")
+                self._load(parse(source, function, base), *settings)
+        except (CSyntaxError, UnsupportedConstructError) as whole:
+            # only the kernel and what it reaches: an error in code the kernel never calls is
+            # not the kernel's (an error in that part is raised as it is)
+            if function is None:
+                raise
+            parsed = parse(source, function, base, slice_to_function=True)
+            if not any(c.startswith("parsed only") for c in parsed.changes):
+                raise whole from None  # the function is not defined: the whole file's error
+            self._load(parsed, *settings)
+            return
+        for w in held:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+    def _load(self, parsed: Parsed, function: str | None, domains, shapes, max_iterations: int,
+              name: str | None) -> None:
+        """Everything after parsing: signature, domains, translation."""
+        prog = Program.from_ast(parsed.ast)
+        notes, self.preprocessed = parsed.notes, parsed.expanded
         fn = prog.kernel(function)
         self.program = prog  # the parsed C (read by the static range analysis)
-        self.source = source
+        #: the kernel's self-contained C: the source as given, or (when headers had to be
+        #: inlined or only the kernel's part of the file parses) what was extracted from it
+        self.source = parsed.c_source
+        #: what was done to the source to load it (inlined headers, sliced, ...)
+        self.changes: list[str] = parsed.changes
         self.function = fn.decl.name
         self.name = name or self.function
         self.max_iterations = int(max_iterations)
@@ -76,6 +109,8 @@ class Kernel:
                 input; overrides ``#pragma nsc_tune domain(name, lo, hi)``.
             shapes: sizes of pointer parameters, ``{name: n}``.
             max_iterations: per-loop iteration budget before NonTerminationError.
+            base_dir: folder in which ``#include "x.h"`` headers are looked up (``from_file``:
+                the file's folder); never outside it.
 
         Returns:
             The Kernel. Raises a KernelError subclass naming the line for unsupported input.
@@ -87,7 +122,8 @@ class Kernel:
         """Build a kernel from a ``.c`` file (see :meth:`from_source`)."""
         path = Path(path)
         kwargs.setdefault("name", path.stem if function is None else function)
-        return cls(path.read_text(), function, **kwargs)
+        kwargs.setdefault("base_dir", path.parent)
+        return cls(path.read_text(errors="replace"), function, **kwargs)
 
     # -- shape ------------------------------------------------------------------------------
     @property

@@ -1,4 +1,4 @@
-"""C text -> pycparser AST: nsc_tune pragmas, supported includes, preprocessor, parser."""
+"""C text -> pycparser AST: nsc_tune pragmas, headers (``kernel.extract``), preprocessor, parser."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from pathlib import Path
 
 from pycparser import c_ast, c_parser
 
-from nsc_tune.kernel.errors import CSyntaxError, DomainError, IncludeNotSupportedError
+from nsc_tune.kernel.errors import CSyntaxError, DomainError
+from nsc_tune.kernel.extract import MAIN_FILE, free_names, prepare, render, slice_for, units
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 SUPPORTED_HEADERS = {p.name for p in INCLUDE_DIR.glob("*.h")}
 
 _PRAGMA = re.compile(r"^\s*#\s*pragma\s+nsc_tune\s+(\w+)\s*\((.*)\)\s*$")
-_INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 _CPP_ERROR = re.compile(r"^<stdin>:(\d+):(\d+): (?:fatal )?error: (.*)$", re.M)
-_PARSE_ERROR = re.compile(r"^[^:]*:(\d+):(\d+): (.*)$", re.S)
+_PARSE_ERROR = re.compile(r"^([^:]*):(\d+):(\d+): (.*)$", re.S)
 
 
 @dataclass
@@ -65,19 +65,6 @@ def read_annotations(src: str) -> tuple[str, Annotations]:
     return "\n".join(lines), notes
 
 
-def check_includes(src: str) -> None:
-    """Reject includes other than the supported standard headers."""
-    for i, text in enumerate(src.split("\n"), start=1):
-        m = _INCLUDE.match(text)
-        if m and (m.group(1) == '"' or m.group(2) not in SUPPORTED_HEADERS):
-            raise IncludeNotSupportedError(
-                "header not supported", line=i, column=text.index("#") + 1,
-                construct=text.strip(),
-                hint=f"kernels may include only {', '.join(sorted(SUPPORTED_HEADERS))}; "
-                "paste what you need from other headers into the source",
-            )
-
-
 def find_cc() -> str | None:
     """The system C compiler (``$CC``, gcc or cc), or None."""
     import os
@@ -108,27 +95,85 @@ def preprocess(src: str) -> str:
     return proc.stdout
 
 
-def parse(src: str) -> tuple[c_ast.FileAST, Annotations, str]:
+@dataclass
+class Parsed:
+    """A source parsed for one kernel.
+
+    Arguments:
+        ast: the pycparser AST (coordinates are lines of the user's files).
+        notes: the ``#pragma nsc_tune`` annotations.
+        expanded: the preprocessed text that was parsed (with line markers).
+        c_source: self-contained C for the kernel: the source itself when nothing had to change,
+            else its pragmas, supported includes and the (sliced) declarations, headers inlined.
+        changes: what was done to the source to get there (empty when nothing).
+    """
+
+    ast: c_ast.FileAST
+    notes: Annotations
+    expanded: str
+    c_source: str
+    changes: list[str] = field(default_factory=list)
+
+
+def parse(src: str, function: str | None = None, base_dir: Path | None = None,
+          slice_to_function: bool = False) -> Parsed:
     """Parse kernel source into an AST whose coordinates are lines of ``src``.
 
-    Returns:
-        The AST, the ``#pragma nsc_tune`` annotations, and the preprocessed text (with line
-        markers) that was parsed.
+    Local headers are inlined from ``base_dir``, unknown system headers dropped, C++ stream
+    output removed (``kernel.extract``). With ``slice_to_function``, only ``function`` and the
+    declarations it reaches by name are parsed (an error elsewhere is not the kernel's).
     """
     text, notes = read_annotations(src)
-    check_includes(text)
-    expanded = preprocess(text)
+    prep = prepare(text, base_dir, SUPPORTED_HEADERS)
+    expanded = preprocess(prep.text)
+    pragmas = [line for line in src.split("\n") if _PRAGMA.match(line)]
+    own = [u for u in units(expanded) if u.file == MAIN_FILE or u.file in prep.headers]
+    if slice_to_function and function is not None:
+        kept = slice_for(own, function)
+        if kept is not None:
+            first = _parse_c(preprocess(read_annotations(render(kept, prep.system, pragmas))[0]),
+                             src)
+            free = {f.decl.name: free_names(f) for f in first.ext if isinstance(f, c_ast.FuncDef)}
+            kept = slice_for(own, function, free)
+            c_source = render(kept, prep.system, pragmas)
+            sliced = preprocess(read_annotations(c_source)[0])
+            changes = [*prep.notes, f"parsed only `{function}` and the {len(kept) - 1} "
+                       f"declaration(s) it reaches, of {len(own)} in the source"]
+            return Parsed(_parse_c(sliced, src), notes, sliced, c_source, changes)
+    ast = _parse_c(expanded, src)
+    c_source = render(own, prep.system, pragmas) if prep.changed else src
+    return Parsed(ast, notes, expanded, c_source, prep.notes)
+
+
+def _parse_c(expanded: str, src: str) -> c_ast.FileAST:
     try:
-        ast = c_parser.CParser().parse(expanded, filename="<stdin>")
+        return c_parser.CParser().parse(expanded, filename=MAIN_FILE)
     except c_parser.ParseError as exc:
         m = _PARSE_ERROR.match(str(exc))
         if m:
-            line, col = int(m.group(1)), int(m.group(2))
-            bad = src.split("\n")[line - 1].strip() if 0 < line <= src.count("\n") + 1 else None
-            raise CSyntaxError(f"syntax error: {m.group(3)}", line=line, column=col,
+            file, line, col = m.group(1), int(m.group(2)), int(m.group(3))
+            lines = src.split("\n")
+            bad = lines[line - 1].strip() if file == MAIN_FILE and 0 < line <= len(lines) else None
+            where = "" if file == MAIN_FILE else f" (in {file})"
+            raise CSyntaxError(f"syntax error{where}: {m.group(4)}", line=line, column=col,
                                construct=bad, hint="fix the C so that it compiles") from None
-        raise CSyntaxError(f"syntax error: {exc}") from None
-    return ast, notes, expanded
+        line, col, what = _locate_with_cc(expanded)
+        lines = src.split("\n")
+        bad = lines[line - 1].strip() if line and 0 < line <= len(lines) else None
+        raise CSyntaxError(f"syntax error: {what or exc}", line=line, column=col, construct=bad,
+                           hint="fix the C so that it compiles") from None
+
+
+def _locate_with_cc(expanded: str) -> tuple[int | None, int | None, str | None]:
+    """Where the C compiler puts the first error of ``expanded`` (pycparser sometimes gives
+    none): ``(line, column, message)`` in the user's source, or Nones."""
+    cc = find_cc()
+    if cc is None:
+        return None, None, None
+    proc = subprocess.run([cc, "-fsyntax-only", "-w", "-x", "c", "-"], input=expanded,
+                          capture_output=True, text=True, timeout=60)
+    m = _CPP_ERROR.search(proc.stderr)
+    return (int(m.group(1)), int(m.group(2)), m.group(3)) if m else (None, None, None)
 
 
 def user_lines(expanded: str) -> str:

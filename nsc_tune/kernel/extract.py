@@ -1,0 +1,291 @@
+"""Real C files as people write them -> the C that one kernel needs.
+
+Before preprocessing (:func:`prepare`): local headers (``#include "x.h"``) are inlined from the
+source's folder (never outside it), system headers nsc_tune has no stand-in for (``<string.h>``,
+C++'s ``<fstream>``) are dropped, and C++ stream output (``std::cerr << ... ;``) is removed; each
+change is noted. After preprocessing (:func:`slice_for`): the text is cut into top-level units
+(function definitions and declarations), and only the kernel's function and what it reaches by
+name are kept, so that an error in code the kernel never calls is not the kernel's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nsc_tune.kernel.errors import IncludeNotSupportedError
+
+#: Largest local header inlined, and most headers inlined into one source.
+MAX_HEADER_BYTES = 1 << 20
+MAX_HEADERS = 64
+
+_INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$")
+_CXX_STREAM = re.compile(r"\bstd\s*::\s*(?:cerr|cout|clog)\s*<<[^;]*;")
+_MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"([^"]*)"')
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_KEYWORDS = frozenset(
+    "auto break case char const continue default do double else enum extern float for goto if "
+    "inline int long register restrict return short signed sizeof static struct switch typedef "
+    "union unsigned void volatile while _Bool _Complex bool".split())
+MAIN_FILE = "<stdin>"
+
+
+@dataclass
+class Prepared:
+    """The source after :func:`prepare`: text for the preprocessor and what was changed."""
+
+    text: str
+    notes: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # local headers inlined
+    system: list[str] = field(default_factory=list)  # supported system includes kept
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.notes)
+
+
+def prepare(src: str, base_dir: Path | None, supported: set[str]) -> Prepared:
+    """Inline local headers, drop unknown system headers, remove C++ stream output."""
+    out = Prepared("")
+    out.text = _inline(src, base_dir, supported, out, MAIN_FILE, set())
+    return out
+
+
+def _inline(src: str, base_dir: Path | None, supported: set[str], out: Prepared, name: str,
+            seen: set[Path]) -> str:
+    lines = src.split("\n")
+    for i, line in enumerate(lines):
+        m = _INCLUDE.match(line)
+        if not m:
+            continue
+        kind, header = m.group(1), m.group(2).strip()
+        if kind == "<":
+            if header in supported:
+                if name == MAIN_FILE and header not in out.system:
+                    out.system.append(header)
+                continue
+            lines[i] = ""
+            out.notes.append(f"dropped `#include <{header}>` (no C stand-in for it; a name the "
+                             "kernel needs from it is then reported as unknown)")
+            continue
+        path = _local_header(header, base_dir, i + 1, line)
+        if path in seen:
+            lines[i] = ""
+            continue
+        seen.add(path)
+        if len(seen) > MAX_HEADERS:
+            raise IncludeNotSupportedError(f"more than {MAX_HEADERS} local headers", line=i + 1,
+                                           construct=line.strip())
+        body = _inline(path.read_text(errors="replace"), base_dir, supported, out, header, seen)
+        out.headers.append(header)
+        out.notes.append(f"inlined `{header}`")
+        lines[i] = f'#line 1 "{header}"\n{body}\n#line {i + 2} "{name}"'
+    text = "\n".join(lines)
+    removed = 0
+
+    def blank(m: re.Match) -> str:
+        nonlocal removed
+        removed += 1
+        return ";" + "\n" * m.group(0).count("\n")
+
+    text = _CXX_STREAM.sub(blank, text)
+    if removed:
+        out.notes.append(f"removed {removed} C++ stream output statement(s) (`std::cerr << ...`)"
+                         f" in {name}")
+    return text
+
+
+def _local_header(header: str, base_dir: Path | None, line: int, text: str) -> Path:
+    """The file a quoted include names, inside ``base_dir`` only."""
+    if base_dir is None:
+        raise IncludeNotSupportedError(
+            f"local header `{header}` with no folder to find it in", line=line,
+            construct=text.strip(), hint="load the kernel with Kernel.from_file(path) so that "
+            "headers beside it are found, or paste the header into the source")
+    parts = Path(header).parts
+    if not _HEADER_NAME.match(header) or Path(header).is_absolute() or ".." in parts:
+        raise IncludeNotSupportedError(
+            f"local header `{header}` is outside the source's folder", line=line,
+            construct=text.strip(), hint="only headers in the kernel's folder or below it are read")
+    root = base_dir.resolve()
+    path = (root / header).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise IncludeNotSupportedError(
+            f"local header `{header}` not found beside the source (in {base_dir})", line=line,
+            construct=text.strip(), hint="put the header next to the .c file")
+    if path.stat().st_size > MAX_HEADER_BYTES:
+        raise IncludeNotSupportedError(f"local header `{header}` is larger than 1 MiB",
+                                       line=line, construct=text.strip())
+    return path
+
+
+# -- slicing the preprocessed text --------------------------------------------------------
+@dataclass
+class Unit:
+    """One top-level declaration or function definition of preprocessed text."""
+
+    text: str
+    file: str
+    line: int
+    function: str | None  # the name, for a function definition
+    defines: set[str]
+    uses: set[str]
+
+
+def units(expanded: str) -> list[Unit]:
+    """Cut preprocessed text (with line markers) into top-level units."""
+    result: list[Unit] = []
+    buf: list[str] = []
+    depth, file, line, start = 0, MAIN_FILE, 1, (MAIN_FILE, 1)
+    for raw in expanded.split("\n"):
+        m = _MARKER.match(raw)
+        if m:
+            file, line = m.group(2), int(m.group(1))
+            continue
+        if raw.lstrip().startswith("#"):  # a pragma: kept where it is
+            if buf or depth:
+                buf.append(raw)
+            line += 1
+            continue
+        if not buf and raw.strip():
+            start = (file, line)
+        pos = 0
+        for ch_pos, ch in _significant(raw):
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            body = ch == "}" and depth == 0 and _is_body(buf, raw[:ch_pos])
+            if depth == 0 and (ch == ";" or body):
+                buf.append(raw[pos:ch_pos + 1])
+                pos = ch_pos + 1
+                result.append(_unit("\n".join(buf), *start, body))
+                buf = []
+                start = (file, line)
+        rest = raw[pos:]
+        if rest.strip() or buf:
+            buf.append(rest)
+        line += 1
+    if "".join(buf).strip():
+        result.append(_unit("\n".join(buf), *start, False))
+    return result
+
+
+def _significant(line: str):
+    """``(index, char)`` of braces and semicolons outside string/char literals."""
+    quote = None
+    escaped = False
+    for i, ch in enumerate(line):
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{};":
+            yield i, ch
+
+
+def _is_body(buf: list[str], head: str) -> bool:
+    """Whether the brace block closing now is a function body (its ``{`` follows a ``)``)."""
+    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', "\n".join([*buf, head]))
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            if depth == 0:
+                return text[:i].rstrip().endswith(")")
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+    return False
+
+
+def _unit(text: str, file: str, line: int, is_function: bool) -> Unit:
+    flat = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+    uses = set(_IDENT.findall(flat)) - _KEYWORDS
+    top = _top_level(flat)
+    function = None
+    if is_function:
+        names = _IDENT.findall(top.split("(")[0])
+        function = names[-1] if names else None
+    defines = {function} if function else set(_IDENT.findall(top)) - _KEYWORDS
+    return Unit(text, file, line, function, defines, uses)
+
+
+def _top_level(text: str) -> str:
+    """The text outside any brace block (names a declaration defines stand there)."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def slice_for(all_units: list[Unit], function: str,
+              free: dict[str, set[str]] | None = None) -> list[Unit] | None:
+    """The units ``function``'s definition reaches by name, in file order (None when it is not
+    defined). ``free`` gives, per function, the names it really uses (from its AST: without its
+    parameters and locals); otherwise every identifier in its text counts."""
+    free = free or {}
+    definers: dict[str, list[int]] = {}
+    for i, u in enumerate(all_units):
+        for name in u.defines:
+            definers.setdefault(name, []).append(i)
+    roots = [i for i, u in enumerate(all_units) if u.function == function]
+    if not roots:
+        return None
+    keep, todo = set(roots), list(roots)
+    while todo:
+        u = all_units[todo.pop()]
+        for name in free.get(u.function, u.uses) if u.function else u.uses:
+            for j in definers.get(name, ()):
+                if j not in keep:
+                    keep.add(j)
+                    todo.append(j)
+    return [u for i, u in enumerate(all_units) if i in keep]
+
+
+def free_names(fn) -> set[str]:
+    """Names a pycparser ``FuncDef`` uses that it does not declare itself (globals, functions,
+    typedefs); a local anywhere in it hides a global of the same name."""
+    from pycparser import c_ast
+
+    declared: set[str] = set()
+    used: set[str] = set()
+
+    class Names(c_ast.NodeVisitor):
+        def visit_Decl(self, node):
+            if node.name and node is not fn.decl:
+                declared.add(node.name)
+            self.generic_visit(node)
+
+        def visit_ID(self, node):
+            used.add(node.name)
+
+        def visit_IdentifierType(self, node):
+            used.update(node.names)
+
+        def visit_Struct(self, node):
+            if node.name:
+                used.add(node.name)
+            self.generic_visit(node)
+
+    Names().visit(fn)
+    return used - declared - _KEYWORDS
+
+
+def render(kept: list[Unit], system: list[str], pragmas: list[str]) -> str:
+    """Self-contained C: the pragmas, the supported system includes, the kept units (each after
+    a ``#line`` naming where it came from)."""
+    head = [*pragmas, *(f"#include <{h}>" for h in system)]
+    body = [f'#line {u.line} "{u.file}"\n{u.text.strip()}' for u in kept]
+    return "\n".join(head + body) + "\n"

@@ -1,0 +1,119 @@
+"""Real C files: local headers, C++ leftovers and code the kernel never calls (kernel.extract).
+
+Ground truth is gcc: each kernel loaded from such a file must agree with its native build, which
+compiles the extracted, self-contained C.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nsc_tune import Kernel
+from nsc_tune.kernel.errors import CSyntaxError, IncludeNotSupportedError
+from nsc_tune.surrogate import Surrogate
+
+MIXED = r"""
+#include <math.h>
+#include <string.h>
+#include <fstream>
+#include <vector>
+
+#define GAIN 2.5f
+typedef float real;
+
+real table_scale = 0.5f;
+std::vector<int> history;                     /* C++: the kernel never touches it */
+
+static real squash(real x) { return x / (1.0f + fabsf(x)); }
+
+void record(int v) { history.push_back(v); }   /* C++, never called by the kernel */
+
+#pragma nsc_tune domain(a, -2, 2)
+#pragma nsc_tune domain(b, -2, 2)
+real response(real a, real b, real *peak)
+{
+    real y = GAIN * squash(a) + table_scale * b;
+    if (y > 10.0f)
+        std::cerr << "large response " << y << std::endl;
+    *peak = fmaxf(fabsf(a), fabsf(b));
+    return y;
+}
+"""
+
+
+def closed_response(X: np.ndarray) -> np.ndarray:
+    a, b = X[:, 0], X[:, 1]
+    return np.stack([2.5 * a / (1 + np.abs(a)) + 0.5 * b, np.maximum(np.abs(a), np.abs(b))], 1)
+
+
+def _agree(k: Kernel) -> np.ndarray:
+    X = k.sample(500, seed=0)
+    got = k(X)
+    assert np.allclose(got, k.native(X), rtol=1e-6, atol=1e-6)
+    return X
+
+
+def test_only_the_kernels_part_of_a_file_is_parsed(tmp_path) -> None:
+    path = tmp_path / "mixed.c"
+    path.write_text(MIXED)
+    k = Kernel.from_file(path, function="response")
+    X = _agree(k)
+    assert np.allclose(k(X), closed_response(X), rtol=1e-5, atol=1e-5)
+    changes = "\n".join(k.changes)
+    assert "dropped `#include <fstream>`" in changes and "removed 1 C++ stream" in changes
+    assert "parsed only `response`" in changes
+    assert "history" not in k.source and "record" not in k.source  # sliced away
+    # a file of the extracted C alone rebuilds the same kernel (surrogate files store it)
+    again = Kernel.from_source(k.source, "response")
+    assert np.array_equal(again(X), k(X)) and again.signature == k.signature
+
+
+def test_an_error_in_the_kernel_itself_is_still_reported_at_its_line(tmp_path) -> None:
+    bad = MIXED.replace("*peak = fmaxf(fabsf(a), fabsf(b));", "*peak = fmaxf(fabsf(a), ;")
+    path = tmp_path / "bad.c"
+    path.write_text(bad)
+    line = bad.split("\n").index("    *peak = fmaxf(fabsf(a), ;") + 1
+    with pytest.raises(CSyntaxError) as info:
+        Kernel.from_file(path, function="response")
+    assert info.value.line == line
+
+
+def test_local_headers_are_inlined_from_the_source_folder(tmp_path) -> None:
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "consts.h").write_text("#ifndef CONSTS_H\n#define CONSTS_H\n"
+                                              "#define OFFSET 0.25\n#endif\n")
+    (tmp_path / "model.h").write_text('#include "inc/consts.h"\n#include "inc/consts.h"\n'
+                                      "static double lift(double x) { return x + OFFSET; }\n")
+    src = ('#include <math.h>\n#include "model.h"\n#pragma nsc_tune domain(x, 0, 1)\n'
+           "double k(double x) { return lift(x) * 2.0; }\n")
+    (tmp_path / "k.c").write_text(src)
+    k = Kernel.from_file(tmp_path / "k.c")
+    X = _agree(k)
+    assert np.allclose(k(X)[:, 0], (X[:, 0] + 0.25) * 2.0)
+    assert any("inlined `model.h`" in c for c in k.changes)
+    # the surrogate file holds the self-contained C: it loads with the headers gone
+    s = Surrogate.random(k, width=8)
+    s.save(tmp_path / "s.safetensors")
+    (tmp_path / "model.h").unlink()
+    assert np.allclose(Surrogate.load(tmp_path / "s.safetensors").predict(X), s.predict(X))
+
+
+@pytest.mark.parametrize("include, match", [
+    ('"../secret.h"', "outside the source's folder"),
+    ('"/etc/hostname"', "outside the source's folder"),
+    ('"missing.h"', "not found beside the source"),
+])
+def test_local_headers_stay_inside_the_source_folder(tmp_path, include, match) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "secret.h").write_text("#define X 1\n")
+    path = tmp_path / "src" / "k.c"
+    path.write_text(f"#include {include}\ndouble k(double x) {{ return x; }}\n")
+    with pytest.raises(IncludeNotSupportedError, match=match) as info:
+        Kernel.from_file(path)
+    assert info.value.line == 1
+
+
+def test_a_local_header_without_a_folder_says_to_load_the_file() -> None:
+    with pytest.raises(IncludeNotSupportedError, match="Kernel.from_file"):
+        Kernel.from_source('#include "defs.h"\ndouble k(double x) { return x; }\n')
