@@ -125,6 +125,19 @@ def test_fit_best_keeps_a_gp_that_tune_starts_from(tmp_path: Path) -> None:
     assert t["kernel_runs"]["fit"] == 0 and t["kernel_runs"]["tune"] >= 1
 
 
+def test_fit_speed_fast_keeps_a_surrogate_as_fast_as_the_mlp(tmp_path: Path) -> None:
+    from nsc_tune.surrogate.choose import PARITY_TERMS
+
+    path = tmp_path / "f.safetensors"
+    r = _cli("fit", "fft", "--samples", "200", "--epochs", "20", "--speed", "fast", "--out",
+             str(path))
+    assert r.returncode == 0, r.stderr[-3000:]
+    s = Surrogate.load(path)
+    if type(s).__name__ == "GPSurrogate":  # a sparse GP: no more terms than the MLP's cost
+        assert s.mean is None and s.n_train * s.n_outputs <= PARITY_TERMS
+    assert "sparse" in r.stdout  # the sparse candidates were scored and are listed
+
+
 # -- tune -----------------------------------------------------------------------------------------
 def test_tune_minimises_a_user_kernel_verified(tmp_path: Path) -> None:
     src = _write(tmp_path, "parabola.c", PARABOLA)

@@ -93,7 +93,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
         import nsc_tune
 
         s = nsc_tune.fit((X, Y), kernel=k, epochs=args.epochs, lr=args.lr, seed=args.seed,
-                         progress=not args.json)
+                         speed=args.speed, progress=not args.json)
         candidates, method = s.choice.scores, s.choice.method
         result = FitResultView(len(X), 0)  # the winner is refitted on every example
     elif args.init == "auto":
@@ -199,6 +199,10 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--init", choices=("best", "auto", "compiled", "random"), default="best",
                    help="best: every surrogate kind, the best on held-out examples kept "
                    "(default); auto: the compiled and a random MLP side by side")
+    p.add_argument("--speed", choices=("exact", "balanced", "fast"), default="balanced",
+                   help="with --init best: fast keeps only surrogates that predict as fast as "
+                   "the MLP (the MLP or a sparse GP); balanced prefers one of those within 1.1x "
+                   "of the best held-out error; exact keeps the most accurate (default: balanced)")
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--patience", type=int, default=200,
                    help="stop after this many epochs without validation improvement")
