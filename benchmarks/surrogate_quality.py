@@ -31,6 +31,7 @@ import json
 import math
 import os
 import platform
+import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -295,7 +296,9 @@ def write_report(results: dict, summary: dict, path: Path) -> None:
                   for n in sizes]
         lines.append(f"| {m} | " + " | ".join(f"{v:.3g} s" for v in fit_s) + " | "
                      + " | ".join(f"{v:.3g} s" for v in pred_s) + " |")
-    path.write_text("\n".join(lines) + "\n")
+    wrapped = [textwrap.fill(x, 100, break_on_hyphens=False, break_long_words=False)
+               if len(x) > 100 and not x.startswith(("|", "!")) else x for x in lines]
+    path.write_text("\n".join(wrapped) + "\n")
 
 
 def merge(args) -> int:
