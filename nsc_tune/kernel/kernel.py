@@ -25,6 +25,7 @@ from nsc_tune.kernel.signature import (
     integer_mask,
     resolve_domains,
 )
+from nsc_tune.kernel.structs import flat_domains, flatten, native_wrapper
 from nsc_tune.kernel.translate import Translator
 
 #: Iterations one loop may run per call before the kernel is declared non-terminating.
@@ -68,7 +69,9 @@ class Kernel:
         """Everything after parsing: signature, domains, translation."""
         prog = Program.from_ast(parsed.ast)
         notes, self.preprocessed = parsed.notes, parsed.expanded
-        fn = prog.kernel(function)
+        original = prog.kernel(function)
+        fn, structs = flatten(prog, original)
+        prog.functions[fn.decl.name] = fn
         self.program = prog  # the parsed C (read by the static range analysis)
         #: the kernel's self-contained C: the source as given, or (when headers had to be
         #: inlined or only the kernel's part of the file parses) what was extracted from it
@@ -88,6 +91,13 @@ class Kernel:
 
             raise unsupported(fn.decl, "the kernel returns a pointer", "write to an output array")
         self._ret = ret.scalar.name
+        if structs:  # pragmas and domains= may name a struct (`p`) or a field (`p.r`, `p->r`)
+            notes.domains = flat_domains(notes.domains, structs)
+            notes.lines = {f"{key.split(':', 1)[0]}:{flat}": line
+                           for key, line in notes.lines.items()
+                           for flat in flat_domains({key.split(":", 1)[1]: None}, structs)}
+            if isinstance(domains, Mapping):
+                domains = flat_domains(domains, structs)
         _check_annotated_names(fn, notes)
         merged_shapes = {**notes.shapes, **(shapes or {})}
         self.signature: Signature = build_signature(prog, fn, infos, ret.scalar, merged_shapes)
@@ -96,6 +106,14 @@ class Kernel:
         self.integer_inputs: np.ndarray = integer_mask(self.signature)
         self.numba_source: str = numba_backend.generate(
             self._translator, self.function, helpers, self.signature, len(infos))
+        self._native_function, self._native_extra = self.function, ""
+        if structs:  # gcc runs the original function behind a wrapper with the flat signature
+            order = [p.name for p in _params(original.decl.type)]
+            self._native_function, self._native_extra = native_wrapper(
+                self.function, self._ret, _params(ftype), structs, order)
+            used = ", ".join(f"`{x.name}` ({len(x.slots)} of {len(x.fields)} fields used)"
+                             for x in structs)
+            self.changes.append(f"flattened struct parameter(s) {used}")
 
     # -- construction --------------------------------------------------------------------
     @classmethod
@@ -146,7 +164,8 @@ class Kernel:
 
     @functools.cached_property
     def _exe(self) -> Path:
-        return native.build(self.source, self.function, self._ret, self.signature)
+        return native.build(self.source + self._native_extra, self._native_function, self._ret,
+                            self.signature)
 
     def _check(self, X: np.ndarray | Sequence) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)

@@ -82,6 +82,8 @@ class Program:
             elif isinstance(ext, c_ast.Decl):
                 if isinstance(ext.type, c_ast.FuncDecl):
                     prog.prototypes.add(ext.name)
+                elif ext.name is None and isinstance(ext.type, c_ast.Struct):
+                    continue  # a struct definition: kernel parameters of its type are flattened
                 elif ext.name is None:
                     raise unsupported(ext, "struct, union and enum declarations are not supported",
                                       "use scalars and arrays")

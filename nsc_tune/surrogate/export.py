@@ -31,8 +31,7 @@ import numpy as np
 from nsc_tune.errors import NscTuneError
 from nsc_tune.kernel import ctype as ct
 from nsc_tune.kernel.native import ordered_params
-from nsc_tune.kernel.parse import parse
-from nsc_tune.kernel.program import Program, TypeInfo
+from nsc_tune.kernel.program import TypeInfo
 from nsc_tune.kernel.signature import Arg
 from nsc_tune.kernel.translate import Translator, _params
 
@@ -156,9 +155,9 @@ def _prefix(base: str, taken: list[str]) -> str:
 
 
 def declared_types(kernel: Kernel) -> list[TypeInfo]:
-    """The kernel's C parameters as declared (pointer or array form, ``const``), in order."""
-    ast, _, _ = parse(kernel.source)
-    prog = Program.from_ast(ast)
+    """The kernel's C parameters as declared (pointer or array form, ``const``), in order
+    (struct parameters as their flattened fields)."""
+    prog = kernel.program
     tr = Translator(prog)
     return [tr.type_of(p.type) for p in _params(prog.kernel(kernel.function).decl.type)]
 

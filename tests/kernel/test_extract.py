@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 
 from nsc_tune import Kernel
-from nsc_tune.kernel.errors import CSyntaxError, IncludeNotSupportedError
+from nsc_tune.kernel.errors import (
+    CSyntaxError,
+    IncludeNotSupportedError,
+    UnsupportedConstructError,
+)
 from nsc_tune.surrogate import Surrogate
 
 MIXED = r"""
@@ -117,3 +121,49 @@ def test_local_headers_stay_inside_the_source_folder(tmp_path, include, match) -
 def test_a_local_header_without_a_folder_says_to_load_the_file() -> None:
     with pytest.raises(IncludeNotSupportedError, match="Kernel.from_file"):
         Kernel.from_source('#include "defs.h"\ndouble k(double x) { return x; }\n')
+
+
+BODY = r"""
+#include <math.h>
+#pragma nsc_tune domain(p, 0, 1)
+#pragma nsc_tune domain(w, -1, 1)
+#pragma nsc_tune domain(c->k, 1, 3)
+float shade(Pixel *p, Weights w, struct cell *c)
+{
+    float s = w.v[0] * p->r + w.v[1] * p->g + w.v[2] * p->b;
+    p->distance = sqrtf(p->r * p->r + p->g * p->g);   /* written: an output slot */
+    c->hist[0] = s * c->k;                            /* written array field */
+    c->hist[1] = -s;
+    return s + w.bias;
+}
+"""
+
+HEADER = r"""
+typedef struct { float r; float g; float b; int cluster; float distance; } Pixel;
+typedef struct { float v[3]; float bias; } Weights;
+struct cell { float k; float hist[2]; };
+"""
+
+
+def test_struct_parameters_become_slots_and_gcc_agrees(tmp_path) -> None:
+    (tmp_path / "types.h").write_text(HEADER)
+    (tmp_path / "shade.c").write_text('#include "types.h"\n' + BODY)
+    k = Kernel.from_file(tmp_path / "shade.c", function="shade")
+    sig = k.signature
+    assert [a.name for a in sig.inputs] == ["p__r", "p__g", "p__b", "w__v", "w__bias", "c__k"]
+    assert [a.name for a in sig.outputs] == ["return", "p__distance", "c__hist"]
+    assert k.n_inputs == 8 and k.n_outputs == 4  # w.v counts 3 slots, c->hist 2
+    assert k.domains[:3].tolist() == [[0, 1]] * 3 and k.domains[-1].tolist() == [1, 3]
+    X = _agree(k)  # gcc runs the original function behind a struct-filling wrapper
+    r, g, b, v0, v1, v2, bias, ck = X.T
+    s = v0 * r + v1 * g + v2 * b
+    want = np.stack([s + bias, np.sqrt(r * r + g * g), s * ck, -s], 1)
+    assert np.allclose(k(X), want, rtol=1e-5, atol=1e-5)
+    assert any("flattened struct parameter(s) `p` (4 of 5 fields used)" in c for c in k.changes)
+
+
+def test_a_struct_passed_whole_to_a_helper_is_reported() -> None:
+    src = HEADER + ("static float f(Pixel *q) { return q->r; }\n"
+                    "float k(Pixel *p) { return f(p) + p->g; }\n")
+    with pytest.raises(UnsupportedConstructError, match="used other than through its fields"):
+        Kernel.from_source(src, "k", domains={"p": (0, 1)})

@@ -124,7 +124,7 @@ def test_integer_outputs_are_rounded_and_clamped() -> None:
 
 def original_prototype(k: Kernel, name: str, edit: tuple[str, str] = ("", "")) -> str:
     """The kernel's declaration as written in its source, renamed (pycparser regenerates it)."""
-    ast, _, _ = parse(k.source)
+    ast = parse(k.source).ast
     decl = copy.deepcopy(Program.from_ast(ast).kernel(k.function).decl)
     decl.name, decl.storage, decl.type.type.declname = name, [], name
     return CGenerator().visit(decl).replace(*edit, 1) + ";"
