@@ -232,15 +232,18 @@ def _top_level(text: str) -> str:
 
 def slice_for(all_units: list[Unit], function: str,
               free: dict[str, set[str]] | None = None) -> list[Unit] | None:
-    """The units ``function``'s definition reaches by name, in file order (None when it is not
-    defined). ``free`` gives, per function, the names it really uses (from its AST: without its
-    parameters and locals); otherwise every identifier in its text counts."""
+    """The units ``function``'s definition (or the function holding the Parrot region of that
+    name) reaches by name, in file order (None when there is neither). ``free`` gives, per
+    function, the names it really uses (from its AST: without its parameters and locals);
+    otherwise every identifier in its text counts."""
     free = free or {}
     definers: dict[str, list[int]] = {}
     for i, u in enumerate(all_units):
         for name in u.defines:
             definers.setdefault(name, []).append(i)
-    roots = [i for i, u in enumerate(all_units) if u.function == function]
+    region = re.compile(r'parrot\s*\(\s*input\s*,\s*"' + re.escape(function) + '"')
+    roots = [i for i, u in enumerate(all_units) if u.function == function] or \
+        [i for i, u in enumerate(all_units) if u.function and region.search(u.text)]
     if not roots:
         return None
     keep, todo = set(roots), list(roots)

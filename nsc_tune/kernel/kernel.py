@@ -9,11 +9,13 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+from pycparser.c_generator import CGenerator
 
-from nsc_tune.kernel import native, numba_backend
+from nsc_tune.kernel import native, numba_backend, parrot
 from nsc_tune.kernel.errors import (
     CSyntaxError,
     DomainError,
+    FunctionNotFoundError,
     KernelError,
     UnsupportedConstructError,
 )
@@ -69,15 +71,26 @@ class Kernel:
         """Everything after parsing: signature, domains, translation."""
         prog = Program.from_ast(parsed.ast)
         notes, self.preprocessed = parsed.notes, parsed.expanded
-        original = prog.kernel(function)
+        #: what was done to the source to load it (inlined headers, sliced, ...)
+        self.changes: list[str] = list(parsed.changes)
+        region = None
+        try:
+            original = prog.kernel(function)
+        except FunctionNotFoundError:
+            built = parrot.build(prog, function) if function else None
+            if built is None:
+                raise
+            original, region = built
+            self.changes.append(f"loaded the Parrot region `{function}`")
+        #: output bounds declared in the source (Parrot's ``<lo; hi>``), by output name
+        self.declared_bounds: dict[str, tuple[float, float]] = {
+            v.name: v.bounds for v in (region.outputs if region else []) if v.bounds}
         fn, structs = flatten(prog, original)
         prog.functions[fn.decl.name] = fn
         self.program = prog  # the parsed C (read by the static range analysis)
         #: the kernel's self-contained C: the source as given, or (when headers had to be
         #: inlined or only the kernel's part of the file parses) what was extracted from it
         self.source = parsed.c_source
-        #: what was done to the source to load it (inlined headers, sliced, ...)
-        self.changes: list[str] = parsed.changes
         self.function = fn.decl.name
         self.name = name or self.function
         self.max_iterations = int(max_iterations)
@@ -107,10 +120,13 @@ class Kernel:
         self.numba_source: str = numba_backend.generate(
             self._translator, self.function, helpers, self.signature, len(infos))
         self._native_function, self._native_extra = self.function, ""
+        if region is not None:  # gcc compiles the region's function too
+            self._native_extra = "\n" + CGenerator().visit(original) + "\n"
         if structs:  # gcc runs the original function behind a wrapper with the flat signature
             order = [p.name for p in _params(original.decl.type)]
-            self._native_function, self._native_extra = native_wrapper(
+            self._native_function, wrapper = native_wrapper(
                 self.function, self._ret, _params(ftype), structs, order)
+            self._native_extra += wrapper
             used = ", ".join(f"`{x.name}` ({len(x.slots)} of {len(x.fields)} fields used)"
                              for x in structs)
             self.changes.append(f"flattened struct parameter(s) {used}")

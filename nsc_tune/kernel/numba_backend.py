@@ -37,11 +37,40 @@ def cache_dir() -> Path:
     return Path(root)
 
 
+def used_globals(prog, functions: list[str]) -> dict:
+    """The globals that ``functions`` (and the initialisers of those globals) refer to, in
+    declaration order: a global that the kernel never touches is not translated."""
+    from nsc_tune.kernel.extract import free_names
+
+    names: set[str] = set()
+    for f in functions:
+        names |= free_names(prog.functions[f])
+    grew = True
+    while grew:
+        grew = False
+        for g, decl in prog.globals.items():
+            if g in names and decl.init is not None:
+                more = {n.name for n in _ids(decl.init)} - names
+                if more:
+                    names |= more
+                    grew = True
+    return {g: d for g, d in prog.globals.items() if g in names}
+
+
+def _ids(node):
+    from pycparser import c_ast
+
+    if isinstance(node, c_ast.ID):
+        yield node
+    for _, child in node.children():
+        yield from _ids(child)
+
+
 def generate(tr: Translator, entry: str, helpers: list[str], sig: Signature,
              param_count: int) -> str:
     """Python source of the Numba module for kernel ``entry``."""
     tr.signatures(helpers)
-    for name, decl in tr.prog.globals.items():
+    for name, decl in used_globals(tr.prog, helpers).items():
         tr.declare_global(name, decl)
     for name in helpers:
         tr.function(tr.prog.functions[name])

@@ -167,3 +167,68 @@ def test_a_struct_passed_whole_to_a_helper_is_reported() -> None:
                     "float k(Pixel *p) { return f(p) + p->g; }\n")
     with pytest.raises(UnsupportedConstructError, match="used other than through its fields"):
         Kernel.from_source(src, "k", domains={"p": (0, 1)})
+
+
+REGION = r"""
+#include <math.h>
+double *samples;                                  /* unsized: fine, the region never uses it */
+static double gain(double v) { return 2.0 * v; }
+
+void process(int n, double scale)
+{
+    double dataIn[3];
+    double dataOut[2];
+    double acc;
+    double tmp = 0.0;
+    for (int i = 0; i < n; i++) {
+        dataIn[0] = samples[3 * i]; dataIn[1] = samples[3 * i + 1]; dataIn[2] = samples[3 * i + 2];
+#pragma parrot(input, "mix", [3]dataIn)
+        acc = gain(dataIn[0]) + dataIn[1] * dataIn[2];
+        tmp = sqrt(dataIn[0] * dataIn[0] + dataIn[1] * dataIn[1]);
+        dataOut[0] = acc;
+        dataOut[1] = tmp;
+#pragma parrot(output, "mix", [2]<-4.0; 4.0>dataOut)
+        samples[i] = dataOut[0] * scale;
+    }
+}
+
+float single(float x, float y)
+{
+    float r;
+#pragma parrot(input, "hyp", x, y)
+    r = sqrtf(x * x + y * y);
+#pragma parrot(output, "hyp", <0.0; 1.5>r)
+    return r;
+}
+
+float leaky(float x, float w)
+{
+    float in[1] = {x};
+    float r;
+#pragma parrot(input, "leak", [1]in)
+    r = in[0] * w;
+#pragma parrot(output, "leak", r)
+    return r;
+}
+"""
+
+
+def test_a_parrot_region_loads_as_a_kernel() -> None:
+    k = Kernel.from_source(REGION, "mix", domains={"dataIn": (-1, 1)})
+    assert [a.name for a in k.signature.inputs] == ["dataIn"] and k.n_inputs == 3
+    assert [a.name for a in k.signature.outputs] == ["dataOut"] and k.n_outputs == 2
+    assert k.declared_bounds == {"dataOut": (-4.0, 4.0)}
+    X = _agree(k)
+    want = np.stack([2 * X[:, 0] + X[:, 1] * X[:, 2], np.hypot(X[:, 0], X[:, 1])], 1)
+    assert np.allclose(k(X), want)
+    # one scalar output is returned; scalar inputs are parameters
+    h = Kernel.from_source(REGION, "hyp", domains={"x": (0, 1), "y": (0, 1)})
+    assert h.n_inputs == 2 and [a.name for a in h.signature.outputs] == ["return"]
+    assert h.declared_bounds == {"r": (0.0, 1.5)}
+    Xh = _agree(h)
+    assert np.allclose(h(Xh)[:, 0], np.hypot(Xh[:, 0], Xh[:, 1]), rtol=1e-6)
+
+
+def test_a_parrot_region_reading_other_parameters_is_reported() -> None:
+    with pytest.raises(UnsupportedConstructError, match="reads `w`, a parameter of `leaky`"):
+        Kernel.from_source(REGION, "leak")
