@@ -32,6 +32,31 @@ def cmd_corpus_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus_mine(args: argparse.Namespace) -> int:
+    """Mine C sources into corpus programs, then build them like generated ones."""
+    from nsc_tune.corpus.build import BuildConfig, build
+    from nsc_tune.corpus.mine import mine
+
+    path, counts = mine(args.src, args.out, progress=not args.json)
+    n = counts.get("candidate", 0)
+    if n == 0:
+        raise UsageError(f"no function under {' '.join(args.src)} loads as a kernel: "
+                         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    cfg = BuildConfig(n=n, out=args.out, rows=args.rows, workers=args.workers,
+                      shard_size=args.shard_size, candidates=str(path))
+    manifest = build(cfg, progress=not args.json)
+    report = {"extracted": dict(sorted(counts.items())), "kept": manifest["kept"],
+              "rejected": manifest["rejected"], "splits": manifest["splits"]}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{n:,} candidate functions; kept {manifest['kept']:,} programs in {args.out}")
+        print("not extracted: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())
+                                            if k != "candidate"))
+        print("dropped: " + ", ".join(f"{k} {v:,}" for k, v in manifest["rejected"].items()))
+    return 0
+
+
 def cmd_corpus_stats(args: argparse.Namespace) -> int:
     """Print corpus statistics and write the stats plot."""
     from nsc_tune.corpus.stats import plot, summary
@@ -129,6 +154,14 @@ def add(sub: argparse._SubParsersAction) -> None:
     cb.add_argument("--shard-size", type=int, default=1000, help="candidates per shard")
     cb.add_argument("--json", action="store_true")
     cb.set_defaults(func=cmd_corpus_build)
+    cm = corpus_sub.add_parser("mine", help="turn trees of C sources into corpus programs")
+    cm.add_argument("src", nargs="+", help="folders of C sources (permissively licensed)")
+    cm.add_argument("--out", required=True, help="corpus folder")
+    cm.add_argument("--workers", type=int, default=0, help="processes (default: all cores)")
+    cm.add_argument("--rows", type=int, default=1024, help="input/output pairs per program")
+    cm.add_argument("--shard-size", type=int, default=1000, help="candidates per shard")
+    cm.add_argument("--json", action="store_true")
+    cm.set_defaults(func=cmd_corpus_mine)
     cs = corpus_sub.add_parser("stats", help="counts, histograms and a PNG plot of a corpus")
     cs.add_argument("dir", help="corpus folder")
     cs.add_argument("--plot", default=None, help="PNG path (default DIR/stats.png)")

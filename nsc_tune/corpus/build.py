@@ -47,6 +47,8 @@ class BuildConfig:
         max_abs_output: programs with a larger |output| are dropped (float32 headroom).
         generator: ``module:function`` producing candidate ``index`` from ``(seed, index)``
             (a ``GeneratedProgram``); the default is the synthetic generator.
+        candidates: a ``candidates.jsonl`` of mined programs (``corpus.mine``) to build from
+            instead of the generator: candidate ``index`` is its line ``index``.
     """
 
     n: int
@@ -60,6 +62,7 @@ class BuildConfig:
     per_program_seconds: float = 2.0
     max_abs_output: float = 1e9
     generator: str = "nsc_tune.corpus.generate:generate"
+    candidates: str | None = None
 
     def __post_init__(self) -> None:
         if self.n <= 0 or self.rows <= 1 or self.shard_size <= 0 or self.batch_size <= 0:
@@ -134,14 +137,21 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
     path = shard_path(Path(cfg.out), shard)
     if path.exists():
         return json.loads(path.with_suffix(".json").read_text())
-    module, _, name = cfg.generator.partition(":")
-    generate = getattr(importlib.import_module(module), name)
+    mined = _mined(cfg.candidates) if cfg.candidates else None
+    if mined is None:
+        module, _, name = cfg.generator.partition(":")
+        generate = getattr(importlib.import_module(module), name)
+    else:
+        def generate(_seed, i):
+            return mined[i] if i < len(mined) else None
     rejects: Counter = Counter()
     checker = _leakage_checker()
     pending: list[tuple[dict, object, np.ndarray]] = []
     first = shard * cfg.shard_size
     for index in range(first, first + cfg.shard_size):
         prog = generate(cfg.seed, index)
+        if prog is None:  # past the end of a finite candidate list
+            break
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
@@ -159,7 +169,9 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
         X = kernel.sample(cfg.rows, seed=[cfg.seed, index]).astype(np.float32).astype(np.float64)
         record = {
             "index": index, "function": prog.function, "family": prog.family,
-            "origin": "synthetic", "licence": "generated (MIT, this project)",
+            "origin": getattr(prog, "origin", "synthetic"),
+            "licence": getattr(prog, "licence", "generated (MIT, this project)"),
+            "repo": getattr(prog, "repo", ""), "commit": getattr(prog, "commit", ""),
             "source": prog.source, "n_inputs": kernel.n_inputs, "n_outputs": kernel.n_outputs,
             "rows": cfg.rows, "signature": str(kernel.signature),
             "domains": kernel.domains.tolist(),
@@ -191,6 +203,18 @@ def build_shard(cfg: BuildConfig, shard: int) -> dict:
     rejects["kept"] = len(writer.records)
     writer.write(path, dict(rejects))
     return dict(rejects)
+
+
+_MINED: dict[str, list] = {}
+
+
+def _mined(path: str) -> list:
+    """The mined candidates at ``path`` (read once per process)."""
+    if path not in _MINED:
+        from nsc_tune.corpus.mine import load_candidates
+
+        _MINED[path] = load_candidates(path)
+    return _MINED[path]
 
 
 def _split_of(key: str, shares: tuple[float, float, float]) -> str:
@@ -227,13 +251,15 @@ def finalize(cfg: BuildConfig, shards: int) -> dict:
             kept.append({"shard": shard, "slot": slot, "index": rec["index"],
                          "split": _split_of(rec["raw_key"], cfg.split),
                          "family": rec["family"], "origin": rec["origin"],
+                         "licence": rec.get("licence", ""), "repo": rec.get("repo", ""),
+                         "commit": rec.get("commit", ""),
                          "n_inputs": rec["n_inputs"], "n_outputs": rec["n_outputs"],
                          "n_tokens": rec["n_tokens"], "leak_score": rec["leak_score"]})
     manifest = {
         "format": FORMAT,
         "config": {**asdict(cfg), "out": None},
         "shards": shards,
-        "candidates": shards * cfg.shard_size,
+        "candidates": len(_mined(cfg.candidates)) if cfg.candidates else shards * cfg.shard_size,
         "kept": len(kept),
         "splits": dict(Counter(p["split"] for p in kept)),
         "rejected": dict(sorted(reasons.items())),
@@ -252,6 +278,8 @@ def build(cfg: BuildConfig, progress: bool = True) -> dict:
     t0 = time.time()
     workers = cfg.workers or os.cpu_count() or 1
     shards = math.ceil(cfg.n * 1.1 / cfg.shard_size)
+    if cfg.candidates:  # a finite list: every candidate once
+        shards = max(1, math.ceil(len(_mined(cfg.candidates)) / cfg.shard_size))
     done_shards = 0
     while True:
         todo = [s for s in range(done_shards, shards)]
@@ -271,7 +299,7 @@ def build(cfg: BuildConfig, progress: bool = True) -> dict:
                     bar.set_postfix(kept=kept_so_far)
         bar.close()
         manifest = finalize(cfg, shards)
-        if manifest["kept"] >= cfg.n:
+        if manifest["kept"] >= cfg.n or cfg.candidates:
             break
         done_shards = shards
         missing = cfg.n - manifest["kept"]

@@ -125,7 +125,8 @@ def renamed(kernel: Kernel, j: int) -> str:
     """The kernel's preprocessed text with every identifier prefixed ``p<j>_`` (math.h names
     and the stand-in headers' builtins excepted)."""
     out = []
-    for kind, text in kinds_and_texts(user_lines(kernel.preprocessed)):
+    unit = user_lines(kernel.preprocessed) + kernel.native_extra
+    for kind, text in kinds_and_texts(unit):
         if kind == "ident" and text not in MATH_NAMES and not text.startswith("__nsc_"):
             out.append(f"p{j}_{text}")
         else:
@@ -138,7 +139,7 @@ def _driver(kernels: list[Kernel]) -> str:
     for i, k in enumerate(kernels):
         params = ordered_params(k.signature)  # the kernel is defined above, in the same unit
         lines.append(f"static void nsc_run{i}(const double *X, double *Y, long n) {{")
-        lines += row_loop(f"p{i}_{k.function}", k.signature, params)
+        lines += row_loop(f"p{i}_{k.native_function}", k.signature, params)
         lines.append("}")
     count = len(kernels)
     lines.append(f"#define NSC_COUNT {count}")

@@ -131,6 +131,17 @@ class Kernel:
                              for x in structs)
             self.changes.append(f"flattened struct parameter(s) {used}")
 
+    @property
+    def native_function(self) -> str:
+        """The C function gcc runs with the kernel's (flat) signature: the kernel itself, or a
+        generated wrapper for struct parameters."""
+        return self._native_function
+
+    @property
+    def native_extra(self) -> str:
+        """C text gcc compiles after the source (struct wrappers, a Parrot region's function)."""
+        return self._native_extra
+
     # -- construction --------------------------------------------------------------------
     @classmethod
     def from_source(cls, source: str, function: str | None = None, **kwargs) -> Kernel:

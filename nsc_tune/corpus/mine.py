@@ -1,0 +1,168 @@
+"""Mining real C into corpus programs (``nsc-tune corpus mine SRC... --out DIR``).
+
+Every function of every ``.c`` file under the given folders is a candidate: it is extracted with
+what it reaches (``kernel.extract``: local headers inlined, the rest of the file dropped), loaded
+by the frontend (struct parameters flattened), given explicit domains (the frontend's defaults
+where the source has none) and written, with its provenance (path, repository, commit, licence),
+to ``DIR/candidates.jsonl``. The corpus build then runs them as it runs generated programs:
+leak check against the suite, Numba and gcc, the output filters, exact and near-duplicate
+removal, splits (``corpus.build`` with ``candidates=``). Nothing a source does can stop the run:
+every candidate that fails is counted by reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import warnings
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from nsc_tune.errors import NscTuneError
+
+#: Files larger than this are skipped (generated tables, amalgamations).
+MAX_FILE_BYTES = 512 * 1024
+#: Licences whose code may be used as training data here (SPDX-like ids).
+PERMISSIVE = ("MIT", "BSD", "Apache-2.0", "Zlib", "Unlicense", "public-domain", "ISC", "BSL-1.0")
+_LICENCE_HINTS = (
+    ("Apache-2.0", r"Apache License,?\s+Version 2\.0"),
+    ("MIT", r"Permission is hereby granted, free of charge"),
+    ("BSD", r"Redistribution and use in source and binary forms"),
+    ("Zlib", r"This software is provided 'as-is', without any express or implied"),
+    ("Unlicense", r"This is free and unencumbered software released into the public domain"),
+    ("ISC", r"Permission to use, copy, modify, and(/or)? distribute this software"),
+    ("BSL-1.0", r"Boost Software License"),
+    ("GPL", r"GNU (Lesser |Affero )?General Public License"),
+)
+
+
+class MineError(NscTuneError):
+    """The mining run was asked for something it cannot do (e.g. no source folder)."""
+
+
+@dataclass
+class MinedProgram:
+    """A candidate: self-contained C for one function, and where it came from."""
+
+    source: str
+    function: str
+    family: str  # "mined"
+    origin: str  # path relative to the mined folder
+    repo: str
+    commit: str
+    licence: str
+
+
+def licence_of(root: Path) -> str:
+    """The licence of a source tree from its LICENSE/COPYING file ("unknown" when none)."""
+    for name in ("LICENSE", "LICENSE.txt", "LICENSE.md", "COPYING", "LICENCE", "UNLICENSE"):
+        path = root / name
+        if path.is_file():
+            text = path.read_text(errors="replace")[:20000]
+            for spdx, pattern in _LICENCE_HINTS:
+                if re.search(pattern, text, re.I):
+                    return spdx
+            return "unknown"
+    return "unknown"
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def function_names(path: Path) -> list[str]:
+    """Functions defined in a C file, found by the unit splitter on its preprocessed text."""
+    from nsc_tune.kernel.extract import MAIN_FILE, prepare, units
+    from nsc_tune.kernel.parse import SUPPORTED_HEADERS, preprocess, read_annotations
+
+    text = read_annotations(path.read_text(errors="replace"))[0]
+    prep = prepare(text, path.parent, SUPPORTED_HEADERS)
+    return [u.function for u in units(preprocess(prep.text))
+            if u.function and u.file == MAIN_FILE and u.function != "main"]
+
+
+def candidate(path: Path, function: str) -> str:
+    """Self-contained C for ``function`` of ``path`` with explicit domains; raises a
+    KernelError when the frontend cannot load it."""
+    from nsc_tune.kernel import Kernel
+    from nsc_tune.kernel.parse import parse
+
+    text = path.read_text(errors="replace")
+    c_source = parse(text, function, path.parent, slice_to_function=True).c_source
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # default domains: made explicit below
+        k = Kernel.from_source(c_source, function)
+    named = set(re.findall(r"#pragma\s+nsc_tune\s+domain\(\s*([\w.>-]+)", c_source))
+    pragmas, col = [], 0
+    for a in k.signature.inputs:
+        lo, hi = k.domains[col]
+        col += max(1, math.prod(a.shape))
+        if a.name not in named:
+            pragmas.append(f"#pragma nsc_tune domain({a.name}, {float(lo)!r}, {float(hi)!r})")
+    return "\n".join(pragmas) + ("\n" if pragmas else "") + c_source
+
+
+def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] = PERMISSIVE,
+         progress: bool = False) -> tuple[Path, Counter]:
+    """Extract candidates from every ``.c`` file under ``sources`` into ``out/candidates.jsonl``.
+
+    Returns:
+        The candidates file and the counts by outcome (``candidate`` and the drop reasons).
+    """
+    from tqdm import tqdm
+
+    from nsc_tune.kernel import KernelError
+
+    roots = [Path(s) for s in sources]
+    missing = [str(r) for r in roots if not r.is_dir()]
+    if missing or not roots:
+        raise MineError(f"not a folder: {', '.join(missing) or '(none given)'}; pass folders of "
+                        "C sources")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    counts: Counter = Counter()
+    rows = []
+    for root in roots:
+        top = Path(_git(root, "rev-parse", "--show-toplevel") or root)
+        repo = _git(root, "config", "--get", "remote.origin.url") or top.name
+        commit = _git(root, "rev-parse", "HEAD")
+        licence = licence_of(top)
+        files = sorted(p for p in root.rglob("*.c") if p.is_file())
+        if not any(licence.startswith(x) for x in licences):
+            counts[f"licence:{licence}"] += len(files)
+            continue
+        for path in tqdm(files, desc=f"mining {root}", unit="file", disable=not progress):
+            if path.stat().st_size > MAX_FILE_BYTES:
+                counts["file_too_large"] += 1
+                continue
+            try:
+                names = function_names(path)
+            except (KernelError, OSError, UnicodeError, RecursionError) as exc:
+                counts[f"file:{type(exc).__name__}"] += 1
+                continue
+            for name in names:
+                try:
+                    source = candidate(path, name)
+                except (KernelError, RecursionError, ValueError) as exc:
+                    counts[f"frontend:{type(exc).__name__}"] += 1
+                    continue
+                counts["candidate"] += 1
+                rows.append(MinedProgram(source, name, "mined", str(path.relative_to(root)),
+                                         repo, commit, licence))
+    target = out / "candidates.jsonl"
+    target.write_text("".join(json.dumps(asdict(r)) + "\n" for r in rows))
+    return target, counts
+
+
+def load_candidates(path: str | Path) -> list[MinedProgram]:
+    """The candidates a :func:`mine` run wrote."""
+    return [MinedProgram(**json.loads(line)) for line in Path(path).read_text().splitlines()
+            if line.strip()]

@@ -1,0 +1,96 @@
+"""``nsc-tune corpus mine`` on a small tree of C files written for the test: macros, a local
+header, a struct parameter, code the frontend cannot take, a duplicate, and a copy of a suite
+kernel that the leak check must drop."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from nsc_tune import Kernel, suite
+from nsc_tune.corpus.mine import licence_of, load_candidates, mine
+from nsc_tune.corpus.storage import Corpus
+
+MIT = "Permission is hereby granted, free of charge, to any person obtaining a copy ..."
+
+PHYSICS = r"""
+#include <math.h>
+#include "consts.h"
+
+static double drag(double v) { return DRAG * v * fabs(v); }
+
+double fall_speed(double v0, double t)
+{
+    double v = v0;
+    for (int i = 0; i < STEPS; i++)
+        v += (GRAVITY - drag(v)) * (t / STEPS);
+    return v;
+}
+
+void spring(double k, double x, double *force, double *energy)
+{
+    *force = -k * x;
+    *energy = 0.5 * k * x * x;
+}
+"""
+
+STRUCTS = r"""
+typedef struct { float x; float y; } vec2;
+float dot2(vec2 *a, vec2 *b) { return a->x * b->x + a->y * b->y; }
+"""
+
+UNSUPPORTED = r"""
+#include <stdlib.h>
+double *make(int n) { return malloc(n * sizeof(double)); }
+int jump(int x) { if (x) goto done; x = 1; done: return x; }
+"""
+
+
+def _tree(root: Path) -> Path:
+    src = root / "src"
+    (src / "util").mkdir(parents=True)
+    (src / "LICENSE").write_text(MIT)
+    (src / "consts.h").write_text("#define GRAVITY 9.81\n#define DRAG 0.1\n#define STEPS 20\n")
+    (src / "physics.c").write_text(PHYSICS)
+    (src / "util" / "copy_of_physics.c").write_text(PHYSICS.replace('"consts.h"',
+                                                                    '"../consts.h"'))
+    (src / "util" / "geom.c").write_text(STRUCTS)
+    (src / "bad.c").write_text(UNSUPPORTED)
+    (src / "leak.c").write_text(suite.source("inversek2j"))
+    (src / "spring_twin.c").write_text(PHYSICS.split("void spring")[0].split('#include "')[0]
+                                       + "void spring" + PHYSICS.split("void spring")[1])
+    return src
+
+
+def test_mine_extracts_filters_dedups_and_drops_the_leak(tmp_path) -> None:
+    src = _tree(tmp_path)
+    assert licence_of(src) == "MIT"
+    path, counts = mine([src], tmp_path / "out")
+    got = {(c.origin, c.function) for c in load_candidates(path)}
+    # physics.c: both functions (helper `drag` too: static functions are candidates as well);
+    # the copy reaches consts.h through "../": outside its folder, so only functions without it
+    assert ("physics.c", "fall_speed") in got and ("physics.c", "spring") in got
+    assert ("util/geom.c", "dot2") in got  # struct parameters flattened
+    assert ("leak.c", "inversek2j") in got  # extracted; the build's leak check drops it
+    assert not any(o == "bad.c" for o, _ in got)
+    assert counts["frontend:HeapAllocationError"] == 1
+    assert counts["frontend:GotoNotSupportedError"] == 1
+    assert counts["file:IncludeNotSupportedError"] == 1  # ../consts.h is outside util/
+    for c in load_candidates(path):  # each candidate is self-contained C with its domains
+        k = Kernel.from_source(c.source, c.function)
+        assert c.licence == "MIT" and k.n_outputs >= 1
+    out = subprocess.run([sys.executable, "-m", "nsc_tune.cli", "corpus", "mine", str(src), "--out",
+                          str(tmp_path / "corpus"), "--rows", "64", "--workers", "1", "--json"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout)
+    assert report["rejected"].get("leak", 0) >= 1  # the suite kernel's copy
+    dropped = report["rejected"]
+    assert dropped.get("duplicate", 0) + dropped.get("near_duplicate", 0) >= 1  # spring_twin.c
+    corpus = Corpus(tmp_path / "corpus")
+    kept = {p.function for p in corpus.programs()}
+    assert {"fall_speed", "spring", "dot2"} <= kept and "inversek2j" not in kept
+    manifest = json.loads((tmp_path / "corpus" / "manifest.json").read_text())
+    assert all(p["licence"] == "MIT" and p["origin"] for p in manifest["programs"])
