@@ -62,6 +62,10 @@ def licence_of(root: Path) -> str:
         path = root / name
         if path.is_file():
             text = path.read_text(errors="replace")[:20000]
+            m = re.search(r"SPDX-License-Identifier:\s*([\w.+-]+)", text)
+            if m:
+                ident = m.group(1)
+                return "BSD" if ident.startswith("BSD") else ident
             for spdx, pattern in _LICENCE_HINTS:
                 if re.search(pattern, text, re.I):
                     return spdx
@@ -78,25 +82,37 @@ def _git(root: Path, *args: str) -> str:
     return out.stdout.strip() if out.returncode == 0 else ""
 
 
-def function_names(path: Path) -> list[str]:
+def header_dirs(root: Path) -> list[Path]:
+    """Folders under ``root`` holding headers (``include/`` first), searched after the file's
+    own folder."""
+    found = {p.parent for p in root.rglob("*.h")}
+    dirs = set(found)
+    for d in found:  # `#include "lib/x.h"` is found from lib's parent folder
+        dirs.update(a for a in d.parents if a.is_relative_to(root))
+    return sorted(dirs, key=lambda d: (d.name.lower() not in ("include", "inc"), len(d.parts),
+                                       str(d)))[:64]
+
+
+def function_names(path: Path, search: list[Path] | None = None) -> list[str]:
     """Functions defined in a C file, found by the unit splitter on its preprocessed text."""
     from nsc_tune.kernel.extract import MAIN_FILE, prepare, units
     from nsc_tune.kernel.parse import SUPPORTED_HEADERS, preprocess, read_annotations
 
     text = read_annotations(path.read_text(errors="replace"))[0]
-    prep = prepare(text, path.parent, SUPPORTED_HEADERS)
+    prep = prepare(text, [path.parent, *(search or [])], SUPPORTED_HEADERS, drop_missing=True)
     return [u.function for u in units(preprocess(prep.text))
             if u.function and u.file == MAIN_FILE and u.function != "main"]
 
 
-def candidate(path: Path, function: str) -> str:
+def candidate(path: Path, function: str, search: list[Path] | None = None) -> str:
     """Self-contained C for ``function`` of ``path`` with explicit domains; raises a
     KernelError when the frontend cannot load it."""
     from nsc_tune.kernel import Kernel
     from nsc_tune.kernel.parse import parse
 
     text = path.read_text(errors="replace")
-    c_source = parse(text, function, path.parent, slice_to_function=True).c_source
+    c_source = parse(text, function, [path.parent, *(search or [])], slice_to_function=True,
+                     drop_missing_headers=True).c_source
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # default domains: made explicit below
         k = Kernel.from_source(c_source, function)
@@ -136,6 +152,7 @@ def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] =
         commit = _git(root, "rev-parse", "HEAD")
         licence = licence_of(top)
         files = sorted(p for p in root.rglob("*.c") if p.is_file())
+        search = header_dirs(root)
         if not any(licence.startswith(x) for x in licences):
             counts[f"licence:{licence}"] += len(files)
             continue
@@ -144,13 +161,13 @@ def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] =
                 counts["file_too_large"] += 1
                 continue
             try:
-                names = function_names(path)
+                names = function_names(path, search)
             except (KernelError, OSError, UnicodeError, RecursionError) as exc:
                 counts[f"file:{type(exc).__name__}"] += 1
                 continue
             for name in names:
                 try:
-                    source = candidate(path, name)
+                    source = candidate(path, name, search)
                 except (KernelError, RecursionError, ValueError) as exc:
                     counts[f"frontend:{type(exc).__name__}"] += 1
                     continue

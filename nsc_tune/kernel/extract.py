@@ -46,15 +46,18 @@ class Prepared:
         return bool(self.notes)
 
 
-def prepare(src: str, base_dir: Path | None, supported: set[str]) -> Prepared:
-    """Inline local headers, drop unknown system headers, remove C++ stream output."""
+def prepare(src: str, base_dir, supported: set[str], drop_missing: bool = False) -> Prepared:
+    """Inline local headers (searched in ``base_dir``: a folder or a list of them), drop
+    unknown system headers, remove C++ stream output. ``drop_missing``: a quoted header found in
+    none of the folders is dropped like an unknown system header (mining: vendor headers)
+    instead of raising."""
     out = Prepared("")
-    out.text = _inline(src, base_dir, supported, out, MAIN_FILE, set())
+    out.text = _inline(src, base_dir, supported, out, MAIN_FILE, set(), drop_missing)
     return out
 
 
-def _inline(src: str, base_dir: Path | None, supported: set[str], out: Prepared, name: str,
-            seen: set[Path]) -> str:
+def _inline(src: str, base_dir, supported: set[str], out: Prepared, name: str,
+            seen: set[Path], drop_missing: bool = False) -> str:
     lines = src.split("\n")
     for i, line in enumerate(lines):
         m = _INCLUDE.match(line)
@@ -63,14 +66,21 @@ def _inline(src: str, base_dir: Path | None, supported: set[str], out: Prepared,
         kind, header = m.group(1), m.group(2).strip()
         if kind == "<":
             if header in supported:
-                if name == MAIN_FILE and header not in out.system:
+                if header not in out.system:  # (from a local header too: it is inlined)
                     out.system.append(header)
                 continue
             lines[i] = ""
             out.notes.append(f"dropped `#include <{header}>` (no C stand-in for it; a name the "
                              "kernel needs from it is then reported as unknown)")
             continue
-        path = _local_header(header, base_dir, i + 1, line)
+        try:
+            path = _local_header(header, base_dir, i + 1, line)
+        except IncludeNotSupportedError as exc:
+            if not (drop_missing and "not found" in exc.what):
+                raise
+            lines[i] = ""
+            out.notes.append(f'dropped `#include "{header}"` (not found)')
+            continue
         if path in seen:
             lines[i] = ""
             continue
@@ -78,7 +88,8 @@ def _inline(src: str, base_dir: Path | None, supported: set[str], out: Prepared,
         if len(seen) > MAX_HEADERS:
             raise IncludeNotSupportedError(f"more than {MAX_HEADERS} local headers", line=i + 1,
                                            construct=line.strip())
-        body = _inline(path.read_text(errors="replace"), base_dir, supported, out, header, seen)
+        body = _inline(path.read_text(errors="replace"), base_dir, supported, out, header, seen,
+                       drop_missing)
         out.headers.append(header)
         out.notes.append(f"inlined `{header}`")
         lines[i] = f'#line 1 "{header}"\n{body}\n#line {i + 2} "{name}"'
@@ -97,9 +108,12 @@ def _inline(src: str, base_dir: Path | None, supported: set[str], out: Prepared,
     return text
 
 
-def _local_header(header: str, base_dir: Path | None, line: int, text: str) -> Path:
-    """The file a quoted include names, inside ``base_dir`` only."""
-    if base_dir is None:
+def _local_header(header: str, base_dir, line: int, text: str) -> Path:
+    """The file a quoted include names: the first of the search folders ``base_dir`` (one
+    folder or several) that holds it, never outside that folder."""
+    dirs = [] if base_dir is None else [base_dir] if isinstance(base_dir, (str, Path)) \
+        else list(base_dir)
+    if not dirs:
         raise IncludeNotSupportedError(
             f"local header `{header}` with no folder to find it in", line=line,
             construct=text.strip(), hint="load the kernel with Kernel.from_file(path) so that "
@@ -109,16 +123,18 @@ def _local_header(header: str, base_dir: Path | None, line: int, text: str) -> P
         raise IncludeNotSupportedError(
             f"local header `{header}` is outside the source's folder", line=line,
             construct=text.strip(), hint="only headers in the kernel's folder or below it are read")
-    root = base_dir.resolve()
-    path = (root / header).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise IncludeNotSupportedError(
-            f"local header `{header}` not found beside the source (in {base_dir})", line=line,
-            construct=text.strip(), hint="put the header next to the .c file")
-    if path.stat().st_size > MAX_HEADER_BYTES:
-        raise IncludeNotSupportedError(f"local header `{header}` is larger than 1 MiB",
-                                       line=line, construct=text.strip())
-    return path
+    for d in dirs:
+        root = Path(d).resolve()
+        path = (root / header).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            if path.stat().st_size > MAX_HEADER_BYTES:
+                raise IncludeNotSupportedError(f"local header `{header}` is larger than 1 MiB",
+                                               line=line, construct=text.strip())
+            return path
+    raise IncludeNotSupportedError(
+        f"local header `{header}` not found beside the source (in "
+        f"{', '.join(str(d) for d in dirs)})", line=line, construct=text.strip(),
+        hint="put the header next to the .c file, or pass base_dir=[folders]")
 
 
 # -- slicing the preprocessed text --------------------------------------------------------

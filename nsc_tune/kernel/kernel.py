@@ -46,8 +46,9 @@ class Kernel:
                  domains: Mapping[str, object] | Sequence | None = None,
                  shapes: Mapping[str, int | Sequence[int]] | None = None,
                  max_iterations: int = DEFAULT_MAX_ITERATIONS, name: str | None = None,
-                 base_dir: str | Path | None = None) -> None:
-        base = Path(base_dir) if base_dir else None
+                 base_dir: str | Path | Sequence[str | Path] | None = None) -> None:
+        base = None if not base_dir else Path(base_dir) if isinstance(base_dir, (str, Path)) \
+            else [Path(d) for d in base_dir]
         settings = (function, domains, shapes, max_iterations, name)
         try:  # the whole file first; warnings held back until it loads
             with warnings.catch_warnings(record=True) as held:
@@ -154,8 +155,8 @@ class Kernel:
                 input; overrides ``#pragma nsc_tune domain(name, lo, hi)``.
             shapes: sizes of pointer parameters, ``{name: n}``.
             max_iterations: per-loop iteration budget before NonTerminationError.
-            base_dir: folder in which ``#include "x.h"`` headers are looked up (``from_file``:
-                the file's folder); never outside it.
+            base_dir: folder (or list of folders, searched in order) in which ``#include "x.h"``
+                headers are looked up (``from_file``: the file's folder); never outside them.
 
         Returns:
             The Kernel. Raises a KernelError subclass naming the line for unsupported input.

@@ -115,8 +115,8 @@ class Parsed:
     changes: list[str] = field(default_factory=list)
 
 
-def parse(src: str, function: str | None = None, base_dir: Path | None = None,
-          slice_to_function: bool = False) -> Parsed:
+def parse(src: str, function: str | None = None, base_dir=None,
+          slice_to_function: bool = False, drop_missing_headers: bool = False) -> Parsed:
     """Parse kernel source into an AST whose coordinates are lines of ``src``.
 
     Local headers are inlined from ``base_dir``, unknown system headers dropped, C++ stream
@@ -124,7 +124,7 @@ def parse(src: str, function: str | None = None, base_dir: Path | None = None,
     declarations it reaches by name are parsed (an error elsewhere is not the kernel's).
     """
     text, notes = read_annotations(src)
-    prep = prepare(text, base_dir, SUPPORTED_HEADERS)
+    prep = prepare(text, base_dir, SUPPORTED_HEADERS, drop_missing_headers)
     expanded = preprocess(prep.text)
     pragmas = [line for line in src.split("\n") if _PRAGMA.match(line)]
     own = [u for u in units(expanded) if u.file == MAIN_FILE or u.file in prep.headers]
