@@ -177,14 +177,16 @@ def _locate_with_cc(expanded: str) -> tuple[int | None, int | None, str | None]:
 
 
 def user_lines(expanded: str) -> str:
-    """Of preprocessed text, the lines that come from the kernel's own source (not the stand-in
-    headers), without line markers."""
+    """Of preprocessed text, the lines that come from the kernel's own source and its local
+    headers (not the stand-in headers), without line markers."""
     keep, mine = [], True
     for line in expanded.split("\n"):
         if line.startswith("# "):
             m = re.match(r'# \d+ "([^"]*)"', line)
-            if m:
-                mine = m.group(1) == "<stdin>"
+            if m:  # the source and its inlined local headers; not the stand-ins, not cpp's own
+                name = m.group(1)
+                mine = name == MAIN_FILE or not (name.startswith(str(INCLUDE_DIR))
+                                                 or name.startswith("<"))
             continue
         if mine:
             keep.append(line)
