@@ -69,10 +69,12 @@ def _inline(src: str, base_dir, supported: set[str], out: Prepared, name: str,
                 if header not in out.system:  # (from a local header too: it is inlined)
                     out.system.append(header)
                 continue
-            lines[i] = ""
-            out.notes.append(f"dropped `#include <{header}>` (no C stand-in for it; a name the "
-                             "kernel needs from it is then reported as unknown)")
-            continue
+            found = _search(header, base_dir)  # a project header included as <x.h> (-I)
+            if found is None:
+                lines[i] = ""
+                out.notes.append(f"dropped `#include <{header}>` (no C stand-in for it; a name "
+                                 "the kernel needs from it is then reported as unknown)")
+                continue
         try:
             path = _local_header(header, base_dir, i + 1, line)
         except IncludeNotSupportedError as exc:
@@ -106,6 +108,17 @@ def _inline(src: str, base_dir, supported: set[str], out: Prepared, name: str,
         out.notes.append(f"removed {removed} C++ stream output statement(s) (`std::cerr << ...`)"
                          f" in {name}")
     return text
+
+
+def _search(header: str, base_dir) -> Path | None:
+    """The header in the search folders, or None (no error: for ``<x.h>`` lookups)."""
+    if base_dir is None or not _HEADER_NAME.match(header) or ".." in Path(header).parts \
+            or Path(header).is_absolute():
+        return None
+    try:
+        return _local_header(header, base_dir, 0, "")
+    except IncludeNotSupportedError:
+        return None
 
 
 def _local_header(header: str, base_dir, line: int, text: str) -> Path:
@@ -159,6 +172,8 @@ def units(expanded: str) -> list[Unit]:
         m = _MARKER.match(raw)
         if m:
             file, line = m.group(2), int(m.group(1))
+            if buf or depth:  # inside a unit (cpp skipped blank lines): keep the jump
+                buf.append(f'#line {line} "{file}"')
             continue
         if raw.lstrip().startswith("#"):  # a pragma: kept where it is
             if buf or depth:

@@ -89,13 +89,16 @@ def test_local_headers_are_inlined_from_the_source_folder(tmp_path) -> None:
                                               "#define OFFSET 0.25\n#endif\n")
     (tmp_path / "model.h").write_text('#include "inc/consts.h"\n#include "inc/consts.h"\n'
                                       "static double lift(double x) { return x + OFFSET; }\n")
-    src = ('#include <math.h>\n#include "model.h"\n#pragma nsc_tune domain(x, 0, 1)\n'
-           "double k(double x) { return lift(x) * 2.0; }\n")
+    (tmp_path / "scale.h").write_text("#define SCALE 2.0\n")
+    src = ('#include <math.h>\n#include "model.h"\n#include <scale.h>\n'  # <x.h> as with -I
+           "#pragma nsc_tune domain(x, 0, 1)\n"
+           "double k(double x) { return lift(x) * SCALE; }\n")
     (tmp_path / "k.c").write_text(src)
     k = Kernel.from_file(tmp_path / "k.c")
     X = _agree(k)
     assert np.allclose(k(X)[:, 0], (X[:, 0] + 0.25) * 2.0)
     assert any("inlined `model.h`" in c for c in k.changes)
+    assert any("inlined `scale.h`" in c for c in k.changes)
     # the surrogate file holds the self-contained C: it loads with the headers gone
     s = Surrogate.random(k, width=8)
     s.save(tmp_path / "s.safetensors")
@@ -232,3 +235,27 @@ def test_a_parrot_region_loads_as_a_kernel() -> None:
 def test_a_parrot_region_reading_other_parameters_is_reported() -> None:
     with pytest.raises(UnsupportedConstructError, match="reads `w`, a parameter of `leaky`"):
         Kernel.from_source(REGION, "leak")
+
+
+def test_errors_after_a_long_comment_in_a_sliced_kernel_keep_their_line(tmp_path) -> None:
+    # cpp replaces the comment's lines by a line marker inside the function; the slice keeps it
+    comment = "    /*\n" + "     * text\n" * 12 + "     */\n"
+    src = ("struct broken { int x } ;\n"  # a syntax error elsewhere: the kernel is sliced
+           "double k(double x)\n{\n    double y = x;\n" + comment + "    y = y + ;\n"
+           "    return y;\n}\n")
+    path = tmp_path / "k.c"
+    path.write_text(src)
+    with pytest.raises(CSyntaxError) as info:
+        Kernel.from_file(path, function="k")
+    assert info.value.line == src.split("\n").index("    y = y + ;") + 1
+
+
+def test_least_and_fast_integer_types_match_gcc() -> None:
+    k = Kernel.from_source(
+        "#include <stdint.h>\n#pragma nsc_tune domain(x, 0, 300)\n"
+        "int k(int x) { uint_fast8_t a = (uint_fast8_t)x; int_least16_t b = (int_least16_t)"
+        "(x * 300); uint_fast32_t c = (uint_fast32_t)x * 3000000000u; intmax_t d = -x;\n"
+        "  return a + b + (int)(c >> 20) + (int)d; }\n")
+    X = k.sample(500, seed=0)
+    assert np.array_equal(k(X), k.native(X))
+    assert len(np.unique(k(X))) > 100  # the wrap-arounds are exercised, not a constant
