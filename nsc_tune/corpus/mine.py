@@ -93,26 +93,21 @@ def header_dirs(root: Path) -> list[Path]:
                                        str(d)))[:64]
 
 
-def function_names(path: Path, search: list[Path] | None = None) -> list[str]:
-    """Functions defined in a C file, found by the unit splitter on its preprocessed text."""
-    from nsc_tune.kernel.extract import MAIN_FILE, prepare, units
-    from nsc_tune.kernel.parse import SUPPORTED_HEADERS, preprocess, read_annotations
+def function_names(ex) -> list[str]:
+    """Functions defined in an expanded C file (``kernel.parse.expand``), ``main`` excepted."""
+    from nsc_tune.kernel.extract import MAIN_FILE
 
-    text = read_annotations(path.read_text(errors="replace"))[0]
-    prep = prepare(text, [path.parent, *(search or [])], SUPPORTED_HEADERS, drop_missing=True)
-    return [u.function for u in units(preprocess(prep.text))
+    return [u.function for u in ex.own
             if u.function and u.file == MAIN_FILE and u.function != "main"]
 
 
-def candidate(path: Path, function: str, search: list[Path] | None = None) -> str:
-    """Self-contained C for ``function`` of ``path`` with explicit domains; raises a
+def candidate(ex, function: str) -> str:
+    """Self-contained C for ``function`` of an expanded file, with explicit domains; raises a
     KernelError when the frontend cannot load it."""
     from nsc_tune.kernel import Kernel
-    from nsc_tune.kernel.parse import parse
+    from nsc_tune.kernel.parse import sliced
 
-    text = path.read_text(errors="replace")
-    c_source = parse(text, function, [path.parent, *(search or [])], slice_to_function=True,
-                     drop_missing_headers=True).c_source
+    c_source = sliced(ex, function).c_source
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # default domains: made explicit below
         k = Kernel.from_source(c_source, function)
@@ -136,6 +131,7 @@ def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] =
     from tqdm import tqdm
 
     from nsc_tune.kernel import KernelError
+    from nsc_tune.kernel.parse import expand
 
     roots = [Path(s) for s in sources]
     missing = [str(r) for r in roots if not r.is_dir()]
@@ -160,14 +156,16 @@ def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] =
             if path.stat().st_size > MAX_FILE_BYTES:
                 counts["file_too_large"] += 1
                 continue
-            try:
-                names = function_names(path, search)
+            try:  # preprocessed once per file; each function sliced from it
+                ex = expand(path.read_text(errors="replace"), [path.parent, *search],
+                            drop_missing_headers=True)
+                names = function_names(ex)
             except (KernelError, OSError, UnicodeError, RecursionError) as exc:
                 counts[f"file:{type(exc).__name__}"] += 1
                 continue
             for name in names:
                 try:
-                    source = candidate(path, name, search)
+                    source = candidate(ex, name)
                 except (KernelError, RecursionError, ValueError) as exc:
                     counts[f"frontend:{type(exc).__name__}"] += 1
                     continue

@@ -11,7 +11,16 @@ from pathlib import Path
 from pycparser import c_ast, c_parser
 
 from nsc_tune.kernel.errors import CSyntaxError, DomainError
-from nsc_tune.kernel.extract import MAIN_FILE, free_names, prepare, render, slice_for, units
+from nsc_tune.kernel.extract import (
+    MAIN_FILE,
+    Prepared,
+    Unit,
+    free_names,
+    prepare,
+    render,
+    slice_for,
+    units,
+)
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 SUPPORTED_HEADERS = {p.name for p in INCLUDE_DIR.glob("*.h")}
@@ -115,6 +124,44 @@ class Parsed:
     changes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Expanded:
+    """One source file prepared and preprocessed once (its units, headers inlined)."""
+
+    src: str
+    notes: Annotations
+    prep: Prepared
+    text: str  # the preprocessed text
+    pragmas: list[str]
+    own: list[Unit]  # top-level units of the source and its local headers
+
+
+def expand(src: str, base_dir=None, drop_missing_headers: bool = False) -> Expanded:
+    """Pragmas read, headers inlined (``kernel.extract.prepare``), preprocessed, cut into units."""
+    text, notes = read_annotations(src)
+    prep = prepare(text, base_dir, SUPPORTED_HEADERS, drop_missing_headers)
+    expanded = preprocess(prep.text)
+    pragmas = [line for line in src.split("\n") if _PRAGMA.match(line)]
+    own = [u for u in units(expanded) if u.file == MAIN_FILE or u.file in prep.headers]
+    return Expanded(src, notes, prep, expanded, pragmas, own)
+
+
+def sliced(ex: Expanded, function: str) -> Parsed | None:
+    """Only ``function`` and the declarations it reaches, parsed (None when it is not there)."""
+    kept = slice_for(ex.own, function)
+    if kept is None:
+        return None
+    first = _parse_c(preprocess(read_annotations(render(kept, ex.prep.system, ex.pragmas))[0]),
+                     ex.src)
+    free = {f.decl.name: free_names(f) for f in first.ext if isinstance(f, c_ast.FuncDef)}
+    kept = slice_for(ex.own, function, free)
+    c_source = render(kept, ex.prep.system, ex.pragmas)
+    text = preprocess(read_annotations(c_source)[0])
+    changes = [*ex.prep.notes, f"parsed only `{function}` and the {len(kept) - 1} "
+               f"declaration(s) it reaches, of {len(ex.own)} in the source"]
+    return Parsed(_parse_c(text, ex.src), ex.notes, text, c_source, changes)
+
+
 def parse(src: str, function: str | None = None, base_dir=None,
           slice_to_function: bool = False, drop_missing_headers: bool = False) -> Parsed:
     """Parse kernel source into an AST whose coordinates are lines of ``src``.
@@ -123,26 +170,14 @@ def parse(src: str, function: str | None = None, base_dir=None,
     output removed (``kernel.extract``). With ``slice_to_function``, only ``function`` and the
     declarations it reaches by name are parsed (an error elsewhere is not the kernel's).
     """
-    text, notes = read_annotations(src)
-    prep = prepare(text, base_dir, SUPPORTED_HEADERS, drop_missing_headers)
-    expanded = preprocess(prep.text)
-    pragmas = [line for line in src.split("\n") if _PRAGMA.match(line)]
-    own = [u for u in units(expanded) if u.file == MAIN_FILE or u.file in prep.headers]
+    ex = expand(src, base_dir, drop_missing_headers)
     if slice_to_function and function is not None:
-        kept = slice_for(own, function)
-        if kept is not None:
-            first = _parse_c(preprocess(read_annotations(render(kept, prep.system, pragmas))[0]),
-                             src)
-            free = {f.decl.name: free_names(f) for f in first.ext if isinstance(f, c_ast.FuncDef)}
-            kept = slice_for(own, function, free)
-            c_source = render(kept, prep.system, pragmas)
-            sliced = preprocess(read_annotations(c_source)[0])
-            changes = [*prep.notes, f"parsed only `{function}` and the {len(kept) - 1} "
-                       f"declaration(s) it reaches, of {len(own)} in the source"]
-            return Parsed(_parse_c(sliced, src), notes, sliced, c_source, changes)
-    ast = _parse_c(expanded, src)
-    c_source = render(own, prep.system, pragmas) if prep.changed else src
-    return Parsed(ast, notes, expanded, c_source, prep.notes)
+        part = sliced(ex, function)
+        if part is not None:
+            return part
+    ast = _parse_c(ex.text, src)
+    c_source = render(ex.own, ex.prep.system, ex.pragmas) if ex.prep.changed else src
+    return Parsed(ast, ex.notes, ex.text, c_source, ex.prep.notes)
 
 
 def _parse_c(expanded: str, src: str) -> c_ast.FileAST:
