@@ -40,7 +40,10 @@ def cache_dir() -> Path:
 def used_globals(prog, functions: list[str]) -> dict:
     """The globals that ``functions`` (and the initialisers of those globals) refer to, in
     declaration order: a global that the kernel never touches is not translated."""
+    from pycparser import c_ast
+
     from nsc_tune.kernel.extract import free_names
+    from nsc_tune.kernel.program import nodes
 
     names: set[str] = set()
     for f in functions:
@@ -50,20 +53,11 @@ def used_globals(prog, functions: list[str]) -> dict:
         grew = False
         for g, decl in prog.globals.items():
             if g in names and decl.init is not None:
-                more = {n.name for n in _ids(decl.init)} - names
+                more = {n.name for n in nodes(decl.init) if isinstance(n, c_ast.ID)} - names
                 if more:
                     names |= more
                     grew = True
     return {g: d for g, d in prog.globals.items() if g in names}
-
-
-def _ids(node):
-    from pycparser import c_ast
-
-    if isinstance(node, c_ast.ID):
-        yield node
-    for _, child in node.children():
-        yield from _ids(child)
 
 
 def generate(tr: Translator, entry: str, helpers: list[str], sig: Signature,

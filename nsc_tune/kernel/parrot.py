@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pycparser import c_ast
 
 from nsc_tune.kernel.errors import UnsupportedConstructError
-from nsc_tune.kernel.program import Program, coord, unsupported
+from nsc_tune.kernel.program import Program, coord, nodes, unsupported
 
 _PRAGMA = re.compile(r'^\s*parrot\s*\(\s*(input|output)\s*,\s*"([^"]+)"\s*,(.*)\)\s*$', re.S)
 _SPEC = re.compile(r"^\s*(?:\[\s*(\d+)\s*\])?\s*(?:<\s*([^;>]+);\s*([^>]+)>)?\s*([A-Za-z_]\w*)\s*$")
@@ -65,7 +65,7 @@ def _pragma(node: c_ast.Node) -> tuple[str, str, list[Var]] | None:
 def find(prog: Program, name: str) -> tuple[c_ast.FuncDef, c_ast.Compound, int, int, Region] | None:
     """The function, block and statement span of region ``name`` (None when there is none)."""
     for fn in prog.functions.values():
-        for block in _blocks(fn.body):
+        for block in (n for n in nodes(fn.body) if isinstance(n, c_ast.Compound)):
             items = block.block_items or []
             start = None
             region = Region(name)
@@ -85,13 +85,6 @@ def find(prog: Program, name: str) -> tuple[c_ast.FuncDef, c_ast.Compound, int, 
     return None
 
 
-def _blocks(node: c_ast.Node):
-    if isinstance(node, c_ast.Compound):
-        yield node
-    for _, child in node.children():
-        yield from _blocks(child)
-
-
 def build(prog: Program, name: str) -> tuple[c_ast.FuncDef, Region] | None:
     """A function for region ``name`` (added to ``prog``), or None when there is no region."""
     hit = find(prog, name)
@@ -103,8 +96,8 @@ def build(prog: Program, name: str) -> tuple[c_ast.FuncDef, Region] | None:
     params = {p.name for p in (fn.decl.type.args.params if fn.decl.type.args else [])
               if isinstance(p, c_ast.Decl)}
     mine = {v.name for v in region.inputs + region.outputs}
-    inside = {d.name for s in body for d in _walk(s) if isinstance(d, c_ast.Decl)}
-    used = [n for s in body for n in _ids(s)]
+    inside = {d.name for s in body for d in nodes(s) if isinstance(d, c_ast.Decl)}
+    used = [n.name for s in body for n in nodes(s) if isinstance(n, c_ast.ID)]
     locals_needed = []
     for n in dict.fromkeys(used):
         if n in mine or n in inside or n in prog.globals or n in prog.functions:
@@ -148,22 +141,10 @@ def build(prog: Program, name: str) -> tuple[c_ast.FuncDef, Region] | None:
 
 def _declarations(fn: c_ast.FuncDef) -> dict[str, c_ast.Decl]:
     out = {}
-    for node in _walk(fn):
+    for node in nodes(fn):
         if isinstance(node, c_ast.Decl) and node.name and not isinstance(node.type, c_ast.FuncDecl):
             out.setdefault(node.name, node)
     return out
-
-
-def _walk(node: c_ast.Node):
-    yield node
-    for _, child in node.children():
-        yield from _walk(child)
-
-
-def _ids(node: c_ast.Node):
-    for n in _walk(node):
-        if isinstance(n, c_ast.ID):
-            yield n.name
 
 
 def _decl_of(decls: dict, v: Var, region: str) -> c_ast.Decl:

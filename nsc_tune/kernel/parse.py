@@ -175,9 +175,13 @@ def parse(src: str, function: str | None = None, base_dir=None,
         part = sliced(ex, function)
         if part is not None:
             return part
-    ast = _parse_c(ex.text, src)
-    c_source = render(ex.own, ex.prep.system, ex.pragmas) if ex.prep.changed else src
-    return Parsed(ast, ex.notes, ex.text, c_source, ex.prep.notes)
+    return whole(ex)
+
+
+def whole(ex: Expanded) -> Parsed:
+    """The whole expanded file parsed (its C unchanged unless headers had to be inlined)."""
+    c_source = render(ex.own, ex.prep.system, ex.pragmas) if ex.prep.changed else ex.src
+    return Parsed(_parse_c(ex.text, ex.src), ex.notes, ex.text, c_source, ex.prep.notes)
 
 
 def _parse_c(expanded: str, src: str) -> c_ast.FileAST:

@@ -27,6 +27,13 @@ IO_FUNCTIONS = {
 }
 
 
+def nodes(node: c_ast.Node):
+    """``node`` and every node below it, depth first."""
+    yield node
+    for _, child in node.children():
+        yield from nodes(child)
+
+
 def coord(node: c_ast.Node) -> tuple[int | None, int | None]:
     """(line, column) of a node, when pycparser knows it."""
     c = getattr(node, "coord", None)

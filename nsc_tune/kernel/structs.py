@@ -14,6 +14,7 @@ and copies the written fields out (:func:`native_wrapper`), so gcc checks the re
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 
 from pycparser import c_ast, c_generator
@@ -261,34 +262,27 @@ def native_wrapper(function: str, ret: str, flat_params: list[c_ast.Decl],
     body = []
     for s in structs:
         body.append(f"  {s.type_text} {s.name} = {{0}};")
-        for f in s.slots:
-            src = s.flat(f)
-            if f.dims:
-                n = 1
-                for d in f.dims:
-                    n *= d
-                body.append(f"  for (int i = 0; i < {n}; i++) (({f.type_text} *){s.name}.{f.name})"
-                            f"[i] = (({f.type_text} *){src})[i];")
-            else:
-                body.append(f"  {s.name}.{f.name} = {src}{'[0]' if s.is_output(f) else ''};")
+        for f in s.slots:  # in: field <- its slot (an output's slot holds its start value)
+            body.append(_copy(f"{s.name}.{f.name}", _slot(s, f), f))
     args = [(f"&{n}" if by_name[n].pointer else n) if n in by_name else n for n in order]
     call = f"{function}({', '.join(args)})"
     body.append(f"  {ret} r = {call};" if ret != "void" else f"  {call};")
     for s in structs:
-        for f in s.slots:
-            if s.is_output(f):
-                if f.dims:
-                    body.append(f"  for (int i = 0; i < {_size(f)}; i++) (({f.type_text} *)"
-                                f"{s.flat(f)})[i] = (({f.type_text} *){s.name}.{f.name})[i];")
-                else:
-                    body.append(f"  {s.flat(f)}[0] = {s.name}.{f.name};")
+        for f in (f for f in s.slots if s.is_output(f)):  # out: written fields -> their slots
+            body.append(_copy(_slot(s, f), f"{s.name}.{f.name}", f))
     if ret != "void":
         body.append("  return r;")
     return name, f"\n{ret} {name}({proto})\n{{\n" + "\n".join(body) + "\n}\n"
 
 
-def _size(f: Field) -> int:
-    n = 1
-    for d in f.dims:
-        n *= d
-    return n
+def _slot(s: StructParam, f: Field) -> str:
+    """The C lvalue of a field's slot: ``p__f``, or ``p__f[0]`` for a scalar output."""
+    return s.flat(f) + ("[0]" if s.is_output(f) and not f.dims else "")
+
+
+def _copy(dst: str, src: str, f: Field) -> str:
+    """One C statement copying a field (arrays element-wise)."""
+    if not f.dims:
+        return f"  {dst} = {src};"
+    t, n = f.type_text, math.prod(f.dims)
+    return f"  for (int i = 0; i < {n}; i++) (({t} *){dst})[i] = (({t} *){src})[i];"
