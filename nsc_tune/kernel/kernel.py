@@ -19,7 +19,7 @@ from nsc_tune.kernel.errors import (
     KernelError,
     UnsupportedConstructError,
 )
-from nsc_tune.kernel.parse import Parsed, parse
+from nsc_tune.kernel.parse import Parsed, expand, sliced, whole
 from nsc_tune.kernel.program import Program
 from nsc_tune.kernel.signature import (
     Signature,
@@ -47,22 +47,22 @@ class Kernel:
                  shapes: Mapping[str, int | Sequence[int]] | None = None,
                  max_iterations: int = DEFAULT_MAX_ITERATIONS, name: str | None = None,
                  base_dir: str | Path | Sequence[str | Path] | None = None) -> None:
-        base = None if not base_dir else Path(base_dir) if isinstance(base_dir, (str, Path)) \
-            else [Path(d) for d in base_dir]
+        ex = expand(source, base_dir or None)  # preprocessed once for both attempts
         settings = (function, domains, shapes, max_iterations, name)
-        try:  # the whole file first; warnings held back until it loads
+        # A source that must be rewritten anyway (headers inlined or dropped) is rewritten to
+        # the kernel's part only: gcc then never sees the rest (a `main`, C++).
+        first = sliced(ex, function) if ex.prep.changed and function is not None else None
+        try:  # else the whole file first; warnings held back until it loads
             with warnings.catch_warnings(record=True) as held:
                 warnings.simplefilter("always")
-                self._load(parse(source, function, base), *settings)
-        except (CSyntaxError, UnsupportedConstructError) as whole:
+                self._load(first or whole(ex), *settings)
+        except (CSyntaxError, UnsupportedConstructError):
             # only the kernel and what it reaches: an error in code the kernel never calls is
             # not the kernel's (an error in that part is raised as it is)
-            if function is None:
+            part = sliced(ex, function) if function is not None and first is None else None
+            if part is None:  # no kernel to slice to: the whole file's error
                 raise
-            parsed = parse(source, function, base, slice_to_function=True)
-            if not any(c.startswith("parsed only") for c in parsed.changes):
-                raise whole from None  # the function is not defined: the whole file's error
-            self._load(parsed, *settings)
+            self._load(part, *settings)
             return
         for w in held:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -259,3 +259,17 @@ def test_least_and_fast_integer_types_match_gcc() -> None:
     X = k.sample(500, seed=0)
     assert np.array_equal(k(X), k.native(X))
     assert len(np.unique(k(X))) > 100  # the wrap-arounds are exercised, not a constant
+
+
+def test_a_rewritten_file_with_its_own_main_builds_natively(tmp_path) -> None:
+    # the whole file parses once <iostream> is dropped, but gcc must not see its `main` (nor the
+    # unsized global): a source rewritten anyway holds only the kernel's part
+    src = ("#include <iostream>\n#include <math.h>\ndouble *buffer;\n"
+           "#pragma nsc_tune domain(x, 0, 2)\ndouble k(double x) { return sqrt(x) + 1.0; }\n"
+           "int main(void) { return (int)k(buffer[0]); }\n")
+    path = tmp_path / "app.c"
+    path.write_text(src)
+    k = Kernel.from_file(path, function="k")
+    assert "int main" not in k.source and "buffer" not in k.source
+    X = _agree(k)
+    assert np.allclose(k(X)[:, 0], np.sqrt(X[:, 0]) + 1.0)
