@@ -234,16 +234,20 @@ def _pick(sc: _Scorer, speed: str, n_outputs: int) -> str:
     scores = sc.choice.scores
     m = parity_points(n_outputs)
     best = min(scores, key=scores.get)
-    if speed == "exact" or len(sc.parts(0)[0]) <= m:
+    small = len(sc.parts(0)[0]) <= m  # a plain GP on this few examples is already as fast
+    if speed == "exact" or (small and speed == "balanced"):
         return best
     fast = [n for n in list(scores) if n == "mlp"]
     plain = [n for n in list(scores) if n.startswith("gp ")]
-    if speed == "balanced":
+    if small:  # "fast": networks plus a GP still cost more than the MLP alone
+        fast += plain
+    elif speed == "balanced":
         if best.startswith("gp "):
             fast.append(_score_sparse(sc, best, m))
         fast = [n for n in fast if scores[n] <= FAST_TOLERANCE * scores[best]]
         return min(fast, key=scores.get) if fast else best
-    fast += [_score_sparse(sc, n, m) for n in plain]
+    else:
+        fast += [_score_sparse(sc, n, m) for n in plain]
     if not fast:
         raise FitError("speed='fast' needs the 'mlp' or 'gp' kind among kinds")
     return min(fast, key=scores.get)

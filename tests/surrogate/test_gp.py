@@ -237,5 +237,9 @@ def test_fit_speed_modes() -> None:
     assert c.scores[c.candidate] <= FAST_TOLERANCE * best
     if c.scores[c.candidate] > best:  # a faster candidate was preferred: it is one
         assert c.candidate == "mlp" or "sparse" in c.candidate
+    # few examples: no sparse copies needed, but a network plus a GP still costs more than the MLP
+    few = nsc_tune.fit((X[:40], k(X[:40])), speed="fast", kernel=k, kinds=("gp+compiled", "mlp"),
+                       epochs=30, seed=0)
+    assert isinstance(few, Surrogate) and few.choice.candidate == "mlp"
     with pytest.raises(FitError, match="speed='slow'"):
         nsc_tune.fit((X, k(X)), speed="slow", **common)
