@@ -61,6 +61,14 @@ class PretrainConfig:
     full_weight: float = FULL_WEIGHT  # weight of the log real-unit error term (0: off)
     collate_workers: int = 0  # processes collating batches ahead (0: two threads)
     schedule_start: int = 0  # step at which warm-up and cosine decay begin (continued runs)
+    # The fine-tuning-aware loss (compiler.inner_loop): query error after inner fine-tuning steps
+    inner_steps: int = 0  # inner steps per batch (0: off, the zero-shot loss_terms)
+    inner_lr: float = 0.01
+    inner_support: int = 16  # rows per program fine-tuned on; the rest are the query
+    inner_first_order: bool = True
+    inner_weight: float = 1.0  # weight of the zero-shot loss added to the query error
+    inner_optimiser: str = "adam"
+    inner_stats: str = "support"
 
 
 def loss_terms(model: torch.nn.Module, batch: Batch, full_weight: float = FULL_WEIGHT
@@ -112,6 +120,9 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     loss.png and compnet.safetensors under ``cfg.out``."""
     from tqdm import tqdm
 
+    from nsc_tune.compiler.inner_loop import finetuned_loss_terms, inner_loop_of
+
+    inner = inner_loop_of(cfg)  # None: the zero-shot loss; settings checked before loading
     rank, world, local = _distributed()
     device = torch.device(f"cuda:{local}" if torch.cuda.is_available() else "cpu")
     if device.type == "cuda":
@@ -157,7 +168,11 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
             group["lr"] = lr_at(step, cfg)
         batch = prefetch.get(step).to(device)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-            loss, parts = loss_terms(ddp, batch, cfg.full_weight)
+            if inner is None:
+                loss, parts = loss_terms(ddp, batch, cfg.full_weight)
+            else:
+                loss, parts = finetuned_loss_terms(ddp, batch, **asdict(inner),
+                                                   full_weight=cfg.full_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -262,6 +277,19 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--model", default="{}", help='CompNet config as JSON, e.g. {"layers": 2}')
     p.add_argument("--init-weights", default=None,
                    help="start from exported weights (continued pretraining, fresh optimiser)")
+    p.add_argument("--inner-steps", type=int, default=0,
+                   help="fine-tuning-aware loss: differentiable fine-tuning steps per batch on "
+                   "--inner-support rows, scored on the other rows (0: the zero-shot loss)")
+    p.add_argument("--inner-lr", type=float, default=0.01)
+    p.add_argument("--inner-support", type=int, default=16)
+    p.add_argument("--inner-second-order", action="store_true",
+                   help="keep the second-order terms (default: first-order)")
+    p.add_argument("--inner-weight", type=float, default=1.0,
+                   help="weight of the zero-shot loss added to the query error")
+    p.add_argument("--inner-optimiser", default="adam", help="adam (as users fine-tune) or sgd")
+    p.add_argument("--inner-stats", default="support",
+                   help="standardise with the support rows (support, as users do) or the "
+                   "program's true output statistics (batch)")
     p.add_argument("--no-amp", action="store_true")
     p.add_argument("--json", action="store_true")
     return p
@@ -282,7 +310,12 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
                           model=json.loads(args.model), init_weights=args.init_weights,
                           full_weight=args.full_weight,
                           collate_workers=args.collate_workers,
-                          schedule_start=args.schedule_start)
+                          schedule_start=args.schedule_start,
+                          inner_steps=args.inner_steps, inner_lr=args.inner_lr,
+                          inner_support=args.inner_support,
+                          inner_first_order=not args.inner_second_order,
+                          inner_weight=args.inner_weight, inner_optimiser=args.inner_optimiser,
+                          inner_stats=args.inner_stats)
 
 
 def run_from_args(args: argparse.Namespace) -> int:
