@@ -134,13 +134,74 @@ def _write_ranges(path: Path, ranges: dict[int, np.ndarray]) -> None:
         pass
 
 
+def _tokens_cache(root: str, split: str, max_len: int) -> Path:
+    """The pre-tokenised split: named by the split, the context length, the tokenizer (its code,
+    the lexer's, the vocabulary), the analysis version and the corpus build."""
+    import hashlib
+    import inspect
+
+    from nsc_tune.compiler import tokenizer
+    from nsc_tune.kernel import lexer
+    from nsc_tune.kernel.parse import user_lines
+    from nsc_tune.kernel.ranges import ANALYSIS_VERSION
+
+    key = hashlib.sha1()
+    for part in (inspect.getsource(tokenizer), inspect.getsource(lexer),
+                 inspect.getsource(user_lines), str(ANALYSIS_VERSION), str(max_len)):
+        key.update(part.encode())
+    manifest = Path(root) / "manifest.json"
+    key.update(manifest.read_bytes() if manifest.exists() else b"x")
+    return Path(root) / f"tokens-{split}-{key.hexdigest()[:16]}.safetensors"
+
+
+_TOKEN_PARTS = ("ids", "values", "in_pos", "out_pos", "in_ranges", "out_ranges")
+
+
+def _write_tokens(path: Path, toks: dict[int, TokenizedProgram | None]) -> None:
+    """Store a split's tokenized programs (None: too long for the context) in one file."""
+    from safetensors.numpy import save_file
+
+    kept = sorted(k for k, t in toks.items() if t is not None)
+    arrays = {"index": np.array(kept, dtype=np.int64),
+              "too_long": np.array(sorted(k for k, t in toks.items() if t is None),
+                                   dtype=np.int64)}
+    for part in _TOKEN_PARTS:
+        chunks = [np.asarray(getattr(toks[k], part)) for k in kept]
+        arrays[part] = np.concatenate(chunks) if chunks else np.zeros(0)
+        arrays[f"{part}_offsets"] = np.concatenate([[0], np.cumsum([len(c) for c in chunks])]
+                                                   ).astype(np.int64)
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    try:
+        save_file(arrays, str(tmp))
+        os.replace(tmp, path)
+    except OSError:  # a read-only corpus: the cache is an optimisation only
+        pass
+
+
+def _read_tokens(path: Path) -> dict[int, TokenizedProgram | None]:
+    """``_write_tokens``'s programs (empty when there is no such file)."""
+    if not path.exists():
+        return {}
+    from safetensors.numpy import load_file
+
+    data = load_file(str(path))
+    out: dict[int, TokenizedProgram | None] = {int(k): None for k in data["too_long"]}
+    for n, index in enumerate(data["index"]):
+        parts = {p: data[p][data[f"{p}_offsets"][n]: data[f"{p}_offsets"][n + 1]]
+                 for p in _TOKEN_PARTS}
+        out[int(index)] = TokenizedProgram(**parts)
+    return out
+
+
 def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
                 limit: int | None = None) -> list[TrainProgram]:
     """One split of a built corpus in memory, tokenized (in parallel processes).
 
+    The tokenized split is cached next to the corpus (``tokens-<split>-<key>.safetensors``, the
+    key naming the tokenizer, context length and build), so later loads read it instead.
     Output ranges come from the records (corpora built since the analysis existed carry them);
-    for older corpora they are computed once and cached next to the corpus
-    (``ranges-<split>-v<version>-<build>.safetensors``), so later loads skip the analysis."""
+    for older corpora they are computed once and cached too
+    (``ranges-<split>-v<version>-<build>.safetensors``), so a new tokenizer skips the analysis."""
     from nsc_tune.corpus.storage import Corpus
 
     stored = []
@@ -148,6 +209,14 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
         stored.append(prog)
         if limit is not None and len(stored) >= limit:
             break
+    token_cache = _tokens_cache(root, split, max_len)
+    pretokenised = _read_tokens(token_cache)
+    if all(int(p.record["index"]) in pretokenised for p in stored):
+        toks = [pretokenised[int(p.record["index"])] for p in stored]
+        if None in toks:
+            warnings.warn(f"skipping {toks.count(None)} programs longer than {max_len} tokens "
+                          f"(pre-tokenised in {token_cache.name})", stacklevel=2)
+        return _train_programs(stored, toks)
     carried = {int(p.record["index"]): record_ranges(p.record) for p in stored}
     carried = {k: v for k, v in carried.items() if v is not None}
     cache = _ranges_cache(root, split)
@@ -162,19 +231,26 @@ def load_corpus(root: str, split: str, max_len: int, workers: int = 0,
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             toks = list(pool.map(_tokenize_record, items, chunksize=64))
-    out = []
     fresh = False
     for prog, tok in zip(stored, toks, strict=True):
-        if tok is None:
-            continue
         index = int(prog.record["index"])
-        if index not in cached:  # analysed in this load (records' ranges are in ``cached``)
+        if tok is not None and index not in cached:  # analysed in this load
             cached[index] = tok.out_ranges
             fresh = True
-        dom = np.asarray(prog.record["domains"], dtype=np.float32)
-        out.append(TrainProgram(tok, prog.X, prog.Y, dom[:, 0], dom[:, 1], prog.family))
     if fresh:
         _write_ranges(cache, cached)
+    pretokenised.update({int(p.record["index"]): t for p, t in zip(stored, toks, strict=True)})
+    _write_tokens(token_cache, pretokenised)
+    return _train_programs(stored, toks)
+
+
+def _train_programs(stored: list, toks: list[TokenizedProgram | None]) -> list[TrainProgram]:
+    """Stored programs with their tokens (those too long for the context left out)."""
+    out = []
+    for prog, tok in zip(stored, toks, strict=True):
+        if tok is not None:
+            dom = np.asarray(prog.record["domains"], dtype=np.float32)
+            out.append(TrainProgram(tok, prog.X, prog.Y, dom[:, 0], dom[:, 1], prog.family))
     return out
 
 

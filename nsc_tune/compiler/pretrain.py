@@ -26,6 +26,8 @@ from torch import Tensor
 from nsc_tune.compiler.checkpoint import export_weights, load_checkpoint, save_checkpoint
 from nsc_tune.compiler.data import Batch, Prefetcher, StepSampler, TrainProgram, load_corpus
 from nsc_tune.compiler.model import CompNet, CompNetConfig
+from nsc_tune.compiler.packed import PackedPrefetcher, PackedPrograms
+from nsc_tune.errors import NscTuneError
 from nsc_tune.surrogate.mlp import forward_normalised, symexp
 
 STATS_WEIGHT = 0.1
@@ -69,6 +71,7 @@ class PretrainConfig:
     inner_weight: float = 1.0  # weight of the zero-shot loss added to the query error
     inner_optimiser: str = "adam"
     inner_stats: str = "support"
+    pipeline: str = "packed"  # "packed": batches gathered on the device; "collate": on the host
 
 
 def loss_terms(model: torch.nn.Module, batch: Batch, full_weight: float = FULL_WEIGHT
@@ -93,6 +96,24 @@ def loss_terms(model: torch.nn.Module, batch: Batch, full_weight: float = FULL_W
     loss = shape + STATS_WEIGHT * stats + full_weight * full
     return loss, {"loss": loss.detach(), "shape_mse": shape.detach(), "stats": stats.detach(),
                   "log_full": full.detach()}
+
+
+class PipelineError(NscTuneError):
+    """An unknown pretraining data pipeline was asked for."""
+
+
+PIPELINES = ("packed", "collate")
+
+
+def _prefetcher(cfg: PretrainConfig, sampler: StepSampler, programs: list[TrainProgram],
+                step: int, rank: int, world: int, device: torch.device
+                ) -> Prefetcher | PackedPrefetcher:
+    """The batches of steps ``step..cfg.steps``: gathered on ``device`` from packed programs, or
+    collated on the host (``cfg.collate_workers`` processes, or two threads)."""
+    if cfg.pipeline == "collate":
+        return Prefetcher(sampler, step, cfg.steps, rank, world, cfg.collate_workers)
+    packed = PackedPrograms.from_programs(programs, device)
+    return PackedPrefetcher(sampler, packed, step, cfg.steps, rank, world)
 
 
 def lr_at(step: int, cfg: PretrainConfig) -> float:
@@ -123,6 +144,8 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     from nsc_tune.compiler.inner_loop import finetuned_loss_terms, inner_loop_of
 
     inner = inner_loop_of(cfg)  # None: the zero-shot loss; settings checked before loading
+    if cfg.pipeline not in PIPELINES:  # before the corpus is loaded
+        raise PipelineError(f"unknown pipeline {cfg.pipeline!r}; use one of {PIPELINES}")
     rank, world, local = _distributed()
     device = torch.device(f"cuda:{local}" if torch.cuda.is_available() else "cpu")
     if device.type == "cuda":
@@ -161,7 +184,9 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     # The budget counts from the process start: loading the corpus is part of it.
     deadline = t_load + 60 * cfg.max_minutes if cfg.max_minutes else None
     bar = tqdm(total=cfg.steps, initial=step, desc="pretrain", disable=not progress or rank != 0)
-    prefetch = Prefetcher(sampler, step, cfg.steps, rank, world, cfg.collate_workers)
+    t_pack = time.time()
+    prefetch = _prefetcher(cfg, sampler, programs, step, rank, world, device)
+    pack_seconds = time.time() - t_pack
     steady = None  # (time, step) once start-up is over: the first STEADY_AFTER steps
     while step < cfg.steps:
         for group in optimizer.param_groups:
@@ -212,6 +237,7 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
                "steady_steps_per_second": None if steady is None else round(
                    (step - steady[1]) / max(start + elapsed - steady[0], 1e-9), 3),
                "train_programs": len(programs), "load_seconds": round(load_seconds, 1),
+               "pipeline": cfg.pipeline, "pack_seconds": round(pack_seconds, 1),
                "world_size": world, "device": str(device),
                "parameters": sum(p.numel() for p in model.parameters())}
     if rank == 0:
@@ -277,6 +303,9 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--model", default="{}", help='CompNet config as JSON, e.g. {"layers": 2}')
     p.add_argument("--init-weights", default=None,
                    help="start from exported weights (continued pretraining, fresh optimiser)")
+    p.add_argument("--pipeline", choices=PIPELINES, default="packed",
+                   help="packed: the corpus packed onto the device, batches gathered there "
+                   "(default); collate: batches padded on the host (--collate-workers)")
     p.add_argument("--inner-steps", type=int, default=0,
                    help="fine-tuning-aware loss: differentiable fine-tuning steps per batch on "
                    "--inner-support rows, scored on the other rows (0: the zero-shot loss)")
@@ -310,7 +339,7 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
                           model=json.loads(args.model), init_weights=args.init_weights,
                           full_weight=args.full_weight,
                           collate_workers=args.collate_workers,
-                          schedule_start=args.schedule_start,
+                          schedule_start=args.schedule_start, pipeline=args.pipeline,
                           inner_steps=args.inner_steps, inner_lr=args.inner_lr,
                           inner_support=args.inner_support,
                           inner_first_order=not args.inner_second_order,
@@ -337,8 +366,6 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     import sys
-
-    from nsc_tune.errors import NscTuneError
 
     args = parser().parse_args(argv)
     try:

@@ -35,7 +35,7 @@ def test_older_corpora_get_their_ranges_cached(tiny_corpus: Path, tmp_path: Path
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     # A corpus whose records carry no ranges (built before the analysis): computed once, cached.
     root = tmp_path / "corpus"
-    shutil.copytree(tiny_corpus, root)
+    shutil.copytree(tiny_corpus, root, ignore=shutil.ignore_patterns("tokens-*"))
     monkeypatch.setattr("nsc_tune.compiler.data.record_ranges", lambda record: None)
     first = load_corpus(str(root), "train", 3072, workers=1)
     assert list(root.glob("ranges-train-v*.safetensors")), "no cache written"
@@ -69,3 +69,25 @@ def test_range_features_read_location_and_scale() -> None:
                                       -np.log(2) / 4, np.log(4) / 4, 1, 1], rtol=1e-6)
     np.testing.assert_allclose(f[1], [0, 0, 0, 0, np.log(3) / 4, 0, 1], rtol=1e-6)
     np.testing.assert_array_equal(f[2], np.zeros(7))
+
+
+def test_a_second_load_reads_the_pretokenised_split(tiny_corpus: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus, root, ignore=shutil.ignore_patterns("tokens-*"))
+    first = load_corpus(str(root), "train", 3072, workers=1)
+    assert len(list(root.glob("tokens-train-*.safetensors"))) == 1
+
+    def no_tokenizing(*args, **kwargs):
+        raise AssertionError("tokenized again")
+
+    monkeypatch.setattr("nsc_tune.compiler.data.tokenize", no_tokenizing)
+    second = load_corpus(str(root), "train", 3072, workers=1)
+    assert len(first) == len(second) > 0
+    for a, b in zip(first, second, strict=True):
+        for part in ("ids", "values", "in_pos", "out_pos", "in_ranges", "out_ranges"):
+            np.testing.assert_array_equal(getattr(a.tokens, part), getattr(b.tokens, part))
+        np.testing.assert_array_equal(a.X, b.X)
+    # Another context length is another tokenization: it gets a cache of its own.
+    with pytest.raises(AssertionError, match="tokenized again"):
+        load_corpus(str(root), "train", 200, workers=1)

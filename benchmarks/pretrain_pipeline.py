@@ -1,0 +1,89 @@
+"""Pretraining throughput of the two data pipelines, side by side in one run.
+
+``collate`` pads every batch on the host (in ``--collate-workers`` forked processes); ``packed``
+packs the corpus onto the device once and gathers each batch there. Both train the same model from
+the same weights on the same corpus, the same steps and batches; the ratio of their steady
+programs/s (after ``STEADY_AFTER`` steps; the whole run's when too short) is the result.
+Loading is timed too: the first load tokenizes the split, the second reads the pre-tokenised
+cache.
+
+    python benchmarks/pretrain_pipeline.py --corpus /tmp/corpus --seconds 60 --batch-size 256 \\
+        --collate-workers 14 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from nsc_tune.compiler.data import load_corpus
+from nsc_tune.compiler.model import CompNetConfig
+from nsc_tune.compiler.pretrain import PretrainConfig, pretrain
+
+WEIGHTS = "nsc_tune/compiler/weights/compnet.safetensors"
+
+
+def _loads(corpus: str, max_len: int, workers: int) -> tuple[list, dict]:
+    """Load the train split twice (removing any earlier token cache first): both times."""
+    for old in Path(corpus).glob("tokens-train-*.safetensors"):
+        old.unlink()
+    t0 = time.time()
+    load_corpus(corpus, "train", max_len, workers)
+    t1 = time.time()
+    programs = load_corpus(corpus, "train", max_len, workers)
+    t2 = time.time()
+    return programs, {"tokenize_seconds": round(t1 - t0, 1), "cached_seconds": round(t2 - t1, 1)}
+
+
+def _run(corpus: str, programs: list, pipeline: str, args: argparse.Namespace) -> dict:
+    out = Path(tempfile.mkdtemp(prefix=f"pipeline-{pipeline}-"))
+    cfg = PretrainConfig(corpus=corpus, out=str(out), steps=10**7, batch_size=args.batch_size,
+                         rows=args.rows, lr=1e-4, warmup=100, checkpoint_every=10**7,
+                         max_minutes=args.seconds / 60, init_weights=args.weights,
+                         collate_workers=args.collate_workers, pipeline=pipeline)
+    summary = pretrain(cfg, programs, progress=False)
+    shutil.rmtree(out, ignore_errors=True)
+    keep = ("steps_this_run", "seconds", "steady_steps_per_second", "programs_per_second",
+            "pack_seconds", "device")
+    # Short runs (the CPU) never get past the start-up steps: then the whole run's rate counts.
+    rate = summary["steady_steps_per_second"]
+    rate = summary["steps_per_second"] if rate is None else rate
+    return {**{k: summary[k] for k in keep}, "pipeline": pipeline,
+            "steady": summary["steady_steps_per_second"] is not None,
+            "rate_programs_per_second": round(rate * args.batch_size, 1)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--seconds", type=float, default=60.0, help="training time per pipeline")
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--rows", type=int, default=256)
+    p.add_argument("--collate-workers", type=int, default=14)
+    p.add_argument("--workers", type=int, default=0, help="tokenizing processes (0: all cores)")
+    p.add_argument("--weights", default=WEIGHTS)
+    p.add_argument("--json", default=None)
+    args = p.parse_args()
+    programs, loads = _loads(args.corpus, CompNetConfig().max_len, args.workers)
+    runs = [_run(args.corpus, programs, name, args) for name in ("collate", "packed")]
+    old, new = (r["rate_programs_per_second"] for r in runs)
+    result = {"programs": len(programs), "batch_size": args.batch_size, "loads": loads,
+              "runs": runs, "packed_over_collate": round(new / max(old, 1e-9), 2),
+              "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None}
+    print(f"{'pipeline':10s} {'programs/s':>11s} {'steady':>7s} {'steps':>7s} {'pack s':>7s}")
+    for r in runs:
+        print(f"{r['pipeline']:10s} {r['rate_programs_per_second']:11.1f} {r['steady']!s:>7s} "
+              f"{r['steps_this_run']:7d} {r['pack_seconds']:7.1f}")
+    print(f"packed / collate: {result['packed_over_collate']}x; load {loads}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
