@@ -1,4 +1,4 @@
-"""CompNet's inference path: the same function as the module's training forward pass."""
+"""CompNet's attention path: the same function, and gradients, as torch's encoder module."""
 
 from __future__ import annotations
 
@@ -22,10 +22,33 @@ def test_inference_attention_matches_the_encoder_module(padded: bool) -> None:
     values = torch.randn(3, 40, N_VALUE_FEATURES + N_RANGE_FEATURES)
     with torch.no_grad():
         fast = model.encode(ids, values)
-    with torch.enable_grad():
-        reference = model.encode(ids, values)
     keep = ids != PAD  # states at padding positions are never read
-    assert torch.allclose(fast[keep], reference[keep], atol=1e-5)
+    assert torch.allclose(fast[keep], _reference(model, ids, values)[keep], atol=1e-5)
+
+
+def _reference(model: CompNet, ids: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    """The states through torch's own ``TransformerEncoder`` module."""
+    pad = ids == PAD
+    x = model.encoder(model.embed(ids, values), src_key_padding_mask=pad if pad.any() else None)
+    return model.norm(x)
+
+
+def test_training_gradients_match_the_encoder_module() -> None:
+    torch.manual_seed(2)
+    model = CompNet(CompNetConfig(d_model=32, layers=2, heads=4, ff=64, max_len=128))
+    ids = torch.randint(PAD + 1, model.config.vocab, (3, 30))
+    ids[0, 12:] = PAD
+    values = torch.randn(3, 30, N_VALUE_FEATURES + N_RANGE_FEATURES)
+    weight = torch.randn(3, 30, 32) * (ids != PAD)[..., None]
+    grads = []
+    for states in (lambda: model.encode(ids, values), lambda: _reference(model, ids, values)):
+        model.zero_grad()
+        (states() * weight).sum().backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters()
+                      if p.grad is not None})
+    assert grads[0].keys() == grads[1].keys() and len(grads[0]) > 10
+    for name, g in grads[0].items():
+        torch.testing.assert_close(g, grads[1][name], atol=1e-5, rtol=1e-4, msg=name)
 
 
 def test_states_at_read_positions_match_the_full_pass() -> None:
