@@ -25,6 +25,7 @@ from nsc_tune.errors import NscTuneError
 
 #: Files larger than this are skipped (generated tables, amalgamations).
 MAX_FILE_BYTES = 512 * 1024
+_STATIC = re.compile(r"\bstatic\b")
 #: Licences whose code may be used as training data here (SPDX-like ids).
 PERMISSIVE = ("MIT", "BSD", "Apache-2.0", "Zlib", "Unlicense", "public-domain", "ISC", "BSL-1.0")
 _LICENCE_HINTS = (
@@ -101,16 +102,31 @@ def function_names(ex) -> list[str]:
             if u.function and u.file == MAIN_FILE and u.function != "main"]
 
 
-def candidate(ex, function: str) -> str:
-    """Self-contained C for ``function`` of an expanded file, with explicit domains; raises a
-    KernelError when the frontend cannot load it."""
+def definitions(files: dict[str, object]) -> dict[str, object]:
+    """Non-static functions by name -> the expanded file defining them (the first one), so
+    that a function calling one defined in another file of the tree is linked with it."""
+    from nsc_tune.kernel.extract import MAIN_FILE
+
+    found: dict[str, object] = {}
+    for ex in files.values():
+        for u in ex.own:
+            if u.function and u.file == MAIN_FILE and not _STATIC.search(u.text.split("(")[0]):
+                found.setdefault(u.function, ex)
+    return found
+
+
+def candidate(ex, function: str, linked: dict | None = None) -> str:
+    """Self-contained C for ``function`` of an expanded file (functions it calls from other
+    files of ``linked`` included), with explicit domains; raises a KernelError when the
+    frontend cannot load it."""
     from nsc_tune.kernel import Kernel
     from nsc_tune.kernel.parse import sliced
 
-    c_source = sliced(ex, function).c_source
+    parsed = sliced(ex, function, linked)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # default domains: made explicit below
-        k = Kernel.from_source(c_source, function)
+        k = Kernel.from_parsed(parsed, function)
+    c_source = parsed.c_source
     named = set(re.findall(r"#pragma\s+nsc_tune\s+domain\(\s*([\w.>-]+)", c_source))
     pragmas, col = [], 0
     for a in k.signature.inputs:
@@ -121,6 +137,55 @@ def candidate(ex, function: str) -> str:
     return "\n".join(pragmas) + ("\n" if pragmas else "") + c_source
 
 
+def _expand_all(root: Path, files: list[Path], counts: Counter, progress: bool) -> dict:
+    """Every file of the tree preprocessed once: ``{relative path: Expanded}`` (failures
+    counted by reason)."""
+    from tqdm import tqdm
+
+    from nsc_tune.kernel import KernelError
+    from nsc_tune.kernel.parse import expand
+
+    search = header_dirs(root)
+    done = {}
+    for path in tqdm(files, desc=f"reading {root}", unit="file", disable=not progress):
+        if path.stat().st_size > MAX_FILE_BYTES:
+            counts["file_too_large"] += 1
+            continue
+        try:
+            ex = expand(path.read_text(errors="replace"), [path.parent, *search],
+                        drop_missing_headers=True)
+        except (KernelError, OSError, UnicodeError, RecursionError) as exc:
+            counts[f"file:{type(exc).__name__}"] += 1
+            continue
+        ex.label = str(path.relative_to(root))
+        done[ex.label] = ex
+    return done
+
+
+def _mine_root(root: Path, counts: Counter, progress: bool, provenance: tuple[str, str, str]
+               ) -> list[MinedProgram]:
+    """The candidates of one source tree."""
+    from tqdm import tqdm
+
+    from nsc_tune.kernel import KernelError
+
+    files = _expand_all(root, sorted(p for p in root.rglob("*.c") if p.is_file()), counts,
+                        progress)
+    linked = definitions(files)
+    rows = []
+    for origin, ex in tqdm(files.items(), desc=f"mining {root}", unit="file",
+                           disable=not progress):
+        for name in function_names(ex):
+            try:
+                source = candidate(ex, name, linked)
+            except (KernelError, RecursionError, ValueError) as exc:
+                counts[f"frontend:{type(exc).__name__}"] += 1
+                continue
+            counts["candidate"] += 1
+            rows.append(MinedProgram(source, name, "mined", origin, *provenance))
+    return rows
+
+
 def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] = PERMISSIVE,
          progress: bool = False) -> tuple[Path, Counter]:
     """Extract candidates from every ``.c`` file under ``sources`` into ``out/candidates.jsonl``.
@@ -128,11 +193,6 @@ def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] =
     Returns:
         The candidates file and the counts by outcome (``candidate`` and the drop reasons).
     """
-    from tqdm import tqdm
-
-    from nsc_tune.kernel import KernelError
-    from nsc_tune.kernel.parse import expand
-
     roots = [Path(s) for s in sources]
     missing = [str(r) for r in roots if not r.is_dir()]
     if missing or not roots:
@@ -145,33 +205,12 @@ def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] =
     for root in roots:
         top = Path(_git(root, "rev-parse", "--show-toplevel") or root)
         repo = _git(root, "config", "--get", "remote.origin.url") or top.name
-        commit = _git(root, "rev-parse", "HEAD")
         licence = licence_of(top)
-        files = sorted(p for p in root.rglob("*.c") if p.is_file())
-        search = header_dirs(root)
         if not any(licence.startswith(x) for x in licences):
-            counts[f"licence:{licence}"] += len(files)
+            counts[f"licence:{licence}"] += sum(1 for p in root.rglob("*.c") if p.is_file())
             continue
-        for path in tqdm(files, desc=f"mining {root}", unit="file", disable=not progress):
-            if path.stat().st_size > MAX_FILE_BYTES:
-                counts["file_too_large"] += 1
-                continue
-            try:  # preprocessed once per file; each function sliced from it
-                ex = expand(path.read_text(errors="replace"), [path.parent, *search],
-                            drop_missing_headers=True)
-                names = function_names(ex)
-            except (KernelError, OSError, UnicodeError, RecursionError) as exc:
-                counts[f"file:{type(exc).__name__}"] += 1
-                continue
-            for name in names:
-                try:
-                    source = candidate(ex, name)
-                except (KernelError, RecursionError, ValueError) as exc:
-                    counts[f"frontend:{type(exc).__name__}"] += 1
-                    continue
-                counts["candidate"] += 1
-                rows.append(MinedProgram(source, name, "mined", str(path.relative_to(root)),
-                                         repo, commit, licence))
+        rows += _mine_root(root, counts, progress, (repo, _git(root, "rev-parse", "HEAD"),
+                                                    licence))
     target = out / "candidates.jsonl"
     target.write_text("".join(json.dumps(asdict(r)) + "\n" for r in rows))
     return target, counts

@@ -23,6 +23,11 @@ MAX_HEADERS = 64
 _INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$")
 _CXX_STREAM = re.compile(r"\bstd\s*::\s*(?:cerr|cout|clog)\s*<<[^;]*;")
+_ANY_INCLUDE = re.compile(r"^\s*#\s*include")
+_FLAT_PREFIX = "__nsc_local_"
+_FLAT_NAME = re.compile(r'(?:[^"\s:]*/)?(' + _FLAT_PREFIX + r'\d+\.h)')
+_ENUM_BODY = re.compile(r"\benum\b[^{};]*\{([^}]*)\}")
+_ENUMERATOR = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)")
 _MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"([^"]*)"')
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _KEYWORDS = frozenset(
@@ -34,12 +39,18 @@ MAIN_FILE = "<stdin>"
 
 @dataclass
 class Prepared:
-    """The source after :func:`prepare`: text for the preprocessor and what was changed."""
+    """The source after :func:`prepare`: text for the preprocessor and what was changed.
+
+    Local headers are not pasted in: each one read is kept in ``files`` under a flat name that
+    its ``#include`` lines now name, so that the preprocessor itself includes them (``#if``
+    around an include, include guards) and reads nothing else (:func:`local_files`)."""
 
     text: str
     notes: list[str] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)  # local headers inlined
+    headers: list[str] = field(default_factory=list)  # local headers read
     system: list[str] = field(default_factory=list)  # supported system includes kept
+    files: dict[str, str] = field(default_factory=dict)  # flat name -> header text
+    names: dict[str, str] = field(default_factory=dict)  # flat name -> header as included
 
     @property
     def changed(self) -> bool:
@@ -47,55 +58,72 @@ class Prepared:
 
 
 def prepare(src: str, base_dir, supported: set[str], drop_missing: bool = False) -> Prepared:
-    """Inline local headers (searched in ``base_dir``: a folder or a list of them), drop
-    unknown system headers, remove C++ stream output. ``drop_missing``: a quoted header found in
-    none of the folders is dropped like an unknown system header (mining: vendor headers)
-    instead of raising."""
+    """Resolve local headers (searched in ``base_dir``: a folder or a list of them), drop
+    unknown system headers and computed includes, remove C++ stream output. ``drop_missing``: a
+    quoted header found in none of the folders is dropped like an unknown system header
+    (mining: vendor headers) instead of raising."""
     out = Prepared("")
-    out.text = _inline(src, base_dir, supported, out, MAIN_FILE, set(), drop_missing)
+    out.text = _rewrite(src, base_dir, supported, out, MAIN_FILE, {}, drop_missing)
     return out
 
 
-def _inline(src: str, base_dir, supported: set[str], out: Prepared, name: str,
-            seen: set[Path], drop_missing: bool = False) -> str:
+def _rewrite(src: str, base_dir, supported: set[str], out: Prepared, name: str,
+             seen: dict[Path, str], drop_missing: bool = False) -> str:
+    """``src`` with every ``#include`` resolved: kept (supported), dropped, or renamed to the
+    flat name of a local header (read once, its own includes rewritten too)."""
     lines = src.split("\n")
     for i, line in enumerate(lines):
         m = _INCLUDE.match(line)
         if not m:
-            continue
-        kind, header = m.group(1), m.group(2).strip()
-        if kind == "<":
-            if header in supported:
-                if header not in out.system:  # (from a local header too: it is inlined)
-                    out.system.append(header)
-                continue
-            found = _search(header, base_dir)  # a project header included as <x.h> (-I)
-            if found is None:
+            if _ANY_INCLUDE.match(line):  # `#include MACRO`, `#include_next`: never followed
                 lines[i] = ""
-                out.notes.append(f"dropped `#include <{header}>` (no C stand-in for it; a name "
-                                 "the kernel needs from it is then reported as unknown)")
-                continue
-        try:
-            path = _local_header(header, base_dir, i + 1, line)
-        except IncludeNotSupportedError as exc:
-            if not (drop_missing and "not found" in exc.what):
-                raise
-            lines[i] = ""
-            out.notes.append(f'dropped `#include "{header}"` (not found)')
+                out.notes.append(f"dropped `{line.strip()}` in {name} (not a plain include)")
             continue
-        if path in seen:
-            lines[i] = ""
+        path = _resolve(m.group(1), m.group(2).strip(), base_dir, supported, out, i + 1, line,
+                        drop_missing)
+        if path is None:
+            lines[i] = "" if m.group(1) == '"' or m.group(2).strip() not in supported else line
             continue
-        seen.add(path)
-        if len(seen) > MAX_HEADERS:
-            raise IncludeNotSupportedError(f"more than {MAX_HEADERS} local headers", line=i + 1,
-                                           construct=line.strip())
-        body = _inline(path.read_text(errors="replace"), base_dir, supported, out, header, seen,
-                       drop_missing)
-        out.headers.append(header)
-        out.notes.append(f"inlined `{header}`")
-        lines[i] = f'#line 1 "{header}"\n{body}\n#line {i + 2} "{name}"'
-    text = "\n".join(lines)
+        if path not in seen:
+            flat = seen[path] = f"{_FLAT_PREFIX}{len(seen)}.h"
+            if len(seen) > MAX_HEADERS:
+                raise IncludeNotSupportedError(f"more than {MAX_HEADERS} local headers",
+                                               line=i + 1, construct=line.strip())
+            header = m.group(2).strip()
+            out.names[flat] = header
+            out.files[flat] = _rewrite(path.read_text(errors="replace"), base_dir, supported,
+                                       out, header, seen, drop_missing)
+            out.headers.append(header)
+            out.notes.append(f"inlined `{header}`")
+        lines[i] = f'#include "{seen[path]}"'
+    return _drop_cxx_streams("\n".join(lines), name, out)
+
+
+def _resolve(kind: str, header: str, base_dir, supported: set[str], out: Prepared, line: int,
+             text: str, drop_missing: bool) -> Path | None:
+    """The local file an include names, or None when it is kept (a supported system header)
+    or dropped (noted); raises IncludeNotSupportedError for one outside the folders."""
+    if kind == "<":
+        if header in supported:
+            if header not in out.system:  # (from a local header too: it is inlined)
+                out.system.append(header)
+            return None
+        found = _search(header, base_dir)  # a project header included as <x.h> (-I)
+        if found is None:
+            out.notes.append(f"dropped `#include <{header}>` (no C stand-in for it; a name "
+                             "the kernel needs from it is then reported as unknown)")
+        return found
+    try:
+        return _local_header(header, base_dir, line, text)
+    except IncludeNotSupportedError as exc:
+        if not (drop_missing and "not found" in exc.what):
+            raise
+        out.notes.append(f'dropped `#include "{header}"` (not found)')
+        return None
+
+
+def _drop_cxx_streams(text: str, name: str, out: Prepared) -> str:
+    """``std::cerr << ...;`` statements blanked (lines kept), noted."""
     removed = 0
 
     def blank(m: re.Match) -> str:
@@ -108,6 +136,21 @@ def _inline(src: str, base_dir, supported: set[str], out: Prepared, name: str,
         out.notes.append(f"removed {removed} C++ stream output statement(s) (`std::cerr << ...`)"
                          f" in {name}")
     return text
+
+
+def local_files(prep: Prepared, folder: Path) -> None:
+    """Write the headers ``prep`` read into ``folder`` (the preprocessor's only quoted-include
+    folder) under their flat names."""
+    for flat, text in prep.files.items():
+        (folder / flat).write_text(text)
+
+
+def real_names(text: str, prep: Prepared) -> str:
+    """Preprocessor output (or messages) with the flat header names replaced by the headers'
+    own names."""
+    if not prep.names:
+        return text
+    return _FLAT_NAME.sub(lambda m: prep.names.get(m.group(1), m.group(1)), text)
 
 
 def _search(header: str, base_dir) -> Path | None:
@@ -245,6 +288,9 @@ def _unit(text: str, file: str, line: int, is_function: bool) -> Unit:
         names = _IDENT.findall(top.split("(")[0])
         function = names[-1] if names else None
     defines = {function} if function else set(_IDENT.findall(top)) - _KEYWORDS
+    if not function:  # an enum's constants stand inside its braces
+        for body in _ENUM_BODY.findall(re.sub(r"^\s*#.*$", "", flat, flags=re.M)):
+            defines.update(m.group(1) for m in _ENUMERATOR.finditer(body))
     return Unit(text, file, line, function, defines, uses)
 
 
@@ -261,19 +307,26 @@ def _top_level(text: str) -> str:
     return "".join(out)
 
 
-def slice_for(all_units: list[Unit], function: str,
-              free: dict[str, set[str]] | None = None) -> list[Unit] | None:
-    """The units ``function``'s definition (or the function holding the Parrot region of that
-    name) reaches by name, in file order (None when there is neither). ``free`` gives, per
-    function, the names it really uses (from its AST: without its parameters and locals);
-    otherwise every identifier in its text counts."""
-    free = free or {}
+def definers_of(all_units: list[Unit]) -> dict[str, list[int]]:
+    """For each name, the indices of the units that define it."""
     definers: dict[str, list[int]] = {}
     for i, u in enumerate(all_units):
         for name in u.defines:
             definers.setdefault(name, []).append(i)
+    return definers
+
+
+def slice_for(all_units: list[Unit], function: str, free: dict[str, set[str]] | None = None,
+              definers: dict[str, list[int]] | None = None) -> list[Unit] | None:
+    """The units ``function``'s definition (or the function holding the Parrot region of that
+    name) reaches by name, in file order (None when there is neither). ``free`` gives, per
+    function, the names it really uses (from its AST: without its parameters and locals);
+    otherwise every identifier in its text counts. ``definers``: :func:`definers_of` the units,
+    when it is already known."""
+    free = free or {}
+    definers = definers_of(all_units) if definers is None else definers
     region = re.compile(r'parrot\s*\(\s*input\s*,\s*"' + re.escape(function) + '"')
-    roots = [i for i, u in enumerate(all_units) if u.function == function] or \
+    roots = [i for i in definers.get(function, ()) if all_units[i].function == function] or \
         [i for i, u in enumerate(all_units) if u.function and region.search(u.text)]
     if not roots:
         return None

@@ -164,6 +164,16 @@ class Kernel:
         return cls(source, function, **kwargs)
 
     @classmethod
+    def from_parsed(cls, parsed: Parsed, function: str, *, domains=None, shapes=None,
+                    max_iterations: int = DEFAULT_MAX_ITERATIONS, name: str | None = None
+                    ) -> Kernel:
+        """A kernel from C already parsed (``kernel.parse.sliced``: mining slices many functions
+        of one file, each parsed once); ``from_source(k.source)`` loads the same kernel."""
+        k = cls.__new__(cls)
+        k._load(parsed, function, domains, shapes, max_iterations, name)
+        return k
+
+    @classmethod
     def from_file(cls, path: str | Path, function: str | None = None, **kwargs) -> Kernel:
         """Build a kernel from a ``.c`` file (see :meth:`from_source`)."""
         path = Path(path)

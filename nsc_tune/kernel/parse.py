@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,8 +18,11 @@ from nsc_tune.kernel.extract import (
     MAIN_FILE,
     Prepared,
     Unit,
+    definers_of,
     free_names,
+    local_files,
     prepare,
+    real_names,
     render,
     slice_for,
     units,
@@ -25,8 +31,22 @@ from nsc_tune.kernel.extract import (
 INCLUDE_DIR = Path(__file__).parent / "include"
 SUPPORTED_HEADERS = {p.name for p in INCLUDE_DIR.glob("*.h")}
 
+#: GNU and MSVC spellings real headers use, removed or mapped to C11 before parsing (the
+#: preprocessed text is what gcc compiles too, so both see the same C).
+GNU_DEFINES = [f"-D{k}={v}" for k, v in {
+    "__attribute__(...)": "", "__attribute(...)": "", "__declspec(...)": "",
+    "__asm__(...)": "", "__asm(...)": "", "__extension__": "", "__builtin_expect(x, c)": "(x)",
+    "__inline": "inline", "__inline__": "inline", "__forceinline": "inline",
+    "__restrict": "restrict", "__restrict__": "restrict", "__const": "const",
+    "__const__": "const", "__volatile__": "volatile", "__volatile": "volatile",
+    "__signed__": "signed", "__signed": "signed", "__alignof__": "_Alignof",
+    "__thread": "", "__cdecl": "", "__stdcall": "", "__fastcall": "",
+}.items()]
+
+_TYPEDEF = re.compile(r"\s*typedef\b")
+_LINE = re.compile(r"^#line (\d+)", re.M)
 _PRAGMA = re.compile(r"^\s*#\s*pragma\s+nsc_tune\s+(\w+)\s*\((.*)\)\s*$")
-_CPP_ERROR = re.compile(r"^<stdin>:(\d+):(\d+): (?:fatal )?error: (.*)$", re.M)
+_CC_ERROR = re.compile(r"^([^:\n]+):(\d+):(\d+): (?:fatal )?error: (.*)$", re.M)
 _PARSE_ERROR = re.compile(r"^([^:]*):(\d+):(\d+): (.*)$", re.S)
 
 
@@ -84,22 +104,31 @@ def find_cc() -> str | None:
     return None
 
 
-def preprocess(src: str) -> str:
-    """Run the C preprocessor with nsc_tune's stand-in headers; line markers are kept."""
+def preprocess(src: str, prep: Prepared | None = None) -> str:
+    """Run the C preprocessor with nsc_tune's stand-in headers; line markers are kept. The
+    local headers ``prep`` read are the only files a quoted ``#include`` can reach."""
     cc = find_cc()
     if cc is None:
         raise CSyntaxError("no C compiler found to preprocess the kernel",
                            hint="install gcc or set $CC")
-    proc = subprocess.run(
-        [cc, "-E", "-nostdinc", "-undef", "-D__STDC__=1", "-D__STDC_VERSION__=201112L",
-         "-I", str(INCLUDE_DIR), "-x", "c", "-"],
-        input=src, capture_output=True, text=True, timeout=60,
-    )
+    with tempfile.TemporaryDirectory(prefix="nsc_cpp_") as folder:
+        if prep is not None:
+            local_files(prep, Path(folder))
+        proc = subprocess.run(
+            [cc, "-E", "-nostdinc", "-undef", "-D__STDC__=1", "-D__STDC_VERSION__=201112L",
+             *GNU_DEFINES, "-iquote", folder, "-I", str(INCLUDE_DIR), "-x", "c", "-"],
+            input=src, capture_output=True, text=True, timeout=60, cwd=folder,
+        )
+    if prep is not None:
+        proc.stdout, proc.stderr = real_names(proc.stdout, prep), real_names(proc.stderr, prep)
     if proc.returncode != 0:
-        m = _CPP_ERROR.search(proc.stderr)
+        m = _CC_ERROR.search(proc.stderr)
+        if m and m.group(1) == MAIN_FILE:
+            raise CSyntaxError(f"preprocessor: {m.group(4)}", line=int(m.group(2)),
+                               column=int(m.group(3)))
         if m:
-            raise CSyntaxError(f"preprocessor: {m.group(3)}", line=int(m.group(1)),
-                               column=int(m.group(2)))
+            raise CSyntaxError(f"preprocessor (in {m.group(1)}, line {m.group(2)}): "
+                               f"{m.group(4)}")
         raise CSyntaxError(f"preprocessor failed: {proc.stderr.strip()[:300]}")
     return proc.stdout
 
@@ -126,7 +155,8 @@ class Parsed:
 
 @dataclass
 class Expanded:
-    """One source file prepared and preprocessed once (its units, headers inlined)."""
+    """One source file prepared and preprocessed once (its units, headers inlined). Units are
+    parsed one at a time, when a slice first reaches them, and kept (``asts``)."""
 
     src: str
     notes: Annotations
@@ -134,32 +164,153 @@ class Expanded:
     text: str  # the preprocessed text
     pragmas: list[str]
     own: list[Unit]  # top-level units of the source and its local headers
+    label: str = MAIN_FILE  # the file's name when its functions are linked into another's
+    asts: dict[tuple[int, bool], list[c_ast.Node]] = field(default_factory=dict, repr=False)
+    typedefs: set[str] | None = field(default=None, repr=False)
+    slices: dict[tuple[str, bool], tuple | None] = field(default_factory=dict, repr=False)
+    definers: dict[str, list[int]] | None = field(default=None, repr=False)
+    free: dict[tuple[int, bool], set[str] | None] = field(default_factory=dict, repr=False)
 
 
 def expand(src: str, base_dir=None, drop_missing_headers: bool = False) -> Expanded:
     """Pragmas read, headers inlined (``kernel.extract.prepare``), preprocessed, cut into units."""
     text, notes = read_annotations(src)
     prep = prepare(text, base_dir, SUPPORTED_HEADERS, drop_missing_headers)
-    expanded = preprocess(prep.text)
+    expanded = preprocess(prep.text, prep)
     pragmas = [line for line in src.split("\n") if _PRAGMA.match(line)]
-    own = [u for u in units(expanded) if u.file == MAIN_FILE or u.file in prep.headers]
+    own = [u for u in units(expanded) if _is_users(u.file)]
     return Expanded(src, notes, prep, expanded, pragmas, own)
 
 
-def sliced(ex: Expanded, function: str) -> Parsed | None:
-    """Only ``function`` and the declarations it reaches, parsed (None when it is not there)."""
-    kept = slice_for(ex.own, function)
-    if kept is None:
+@functools.lru_cache(maxsize=64)
+def _system(headers: tuple[str, ...]) -> tuple[list[c_ast.Node], frozenset[str], str]:
+    """The stand-in system headers parsed once: their declarations, typedef names and text."""
+    text = preprocess("".join(f"#include <{h}>\n" for h in headers))
+    ext = _parse_c(text, "").ext
+    return ext, frozenset(e.name for e in ext if isinstance(e, c_ast.Typedef)), text
+
+
+def _typedef_names(ex: Expanded) -> set[str]:
+    """Typedef names of the system headers and of the file's typedef units (parsed once)."""
+    if ex.typedefs is None:
+        ex.typedefs = set(_system(tuple(ex.prep.system))[1])
+        for u in ex.own:
+            if _TYPEDEF.match(u.text):
+                try:
+                    ex.typedefs.update(e.name for e in unit_ast(ex, u)
+                                       if isinstance(e, c_ast.Typedef))
+                except CSyntaxError:
+                    pass  # reported if the kernel reaches it
+    return ex.typedefs
+
+
+def _labelled(ex: Expanded, u: Unit, foreign: bool) -> Unit:
+    """``u`` as rendered: a unit of the file itself is named by its label when linked."""
+    return dataclasses.replace(u, file=ex.label) if foreign and u.file == MAIN_FILE else u
+
+
+def unit_ast(ex: Expanded, u: Unit, foreign: bool = False) -> list[c_ast.Node]:
+    """The declarations of one unit, parsed alone (the typedef names it uses declared first)."""
+    key = (id(u), foreign)
+    if key not in ex.asts:
+        names = ex.typedefs if ex.typedefs is not None else _typedef_names(ex)
+        need = sorted(u.uses & names)
+        v = _labelled(ex, u, foreign)
+        text = "".join(f"typedef int {n};\n" for n in need) + f'#line {v.line} "{v.file}"\n'
+        ex.asts[key] = _parse_c(text + v.text + "\n", ex.src, (ex.text, u)).ext[len(need):]
+    return ex.asts[key]
+
+
+def _reach(ex: Expanded, function: str, foreign: bool = False):
+    """``function``'s slice of ``ex`` (``kernel.extract.slice_for``) refined by the names its
+    functions really use: ``(units, free names per function)``, or None. Kept per file."""
+    key = (function, foreign)
+    if key not in ex.slices:
+        if ex.definers is None:
+            ex.definers = definers_of(ex.own)
+        kept = slice_for(ex.own, function, definers=ex.definers)
+        free = None if kept is None else _free(ex, kept, foreign)
+        ex.slices[key] = None if kept is None else (
+            slice_for(ex.own, function, free, ex.definers), free)
+    return ex.slices[key]
+
+
+def _free(ex: Expanded, kept: list[Unit], foreign: bool) -> dict[str, set[str]]:
+    """The names each function of ``kept`` uses and does not declare (from its AST)."""
+    free = {}
+    for u in kept:
+        if u.function and (id(u), foreign) not in ex.free:
+            try:
+                fn = unit_ast(ex, u, foreign)
+            except CSyntaxError:
+                fn = []  # its text's names count; the error is reported if it is reached
+            ex.free[id(u), foreign] = free_names(fn[-1]) if fn and isinstance(
+                fn[-1], c_ast.FuncDef) else None
+        if u.function and ex.free[id(u), foreign] is not None:
+            free[u.function] = ex.free[id(u), foreign]
+    return free
+
+
+def _linked(ex: Expanded, kept: list[Unit], free: dict, linked: dict[str, Expanded]):
+    """Functions the slice calls that its file only declares, with what they reach, from the
+    files in ``linked`` (name -> file defining it): ``[(file, units)]``."""
+    parts, done, todo = [], set(), [(ex, kept, free)]
+    while todo:
+        e, kept_e, free_e = todo.pop()
+        defined = {u.function for u in e.own if u.function}
+        used = set().union(*(free_e.get(u.function, u.uses) for u in kept_e if u.function))
+        for name in sorted(used - defined - done):
+            other = linked.get(name)
+            if other is None or other is ex or other is e:
+                continue
+            done.add(name)
+            reached = _reach(other, name, True)
+            if reached is not None and _parses(other, reached[0]):
+                parts.append((other, reached[0]))
+                todo.append((other, *reached))
+    return parts
+
+
+def _parses(ex: Expanded, kept: list[Unit]) -> bool:
+    """Whether every unit of a linked slice parses (one that does not is left out: the call is
+    then reported as an unknown function, the caller's own error)."""
+    try:
+        for u in kept:
+            unit_ast(ex, u, True)
+    except CSyntaxError:
+        return False
+    return True
+
+
+def sliced(ex: Expanded, function: str, linked: dict[str, Expanded] | None = None
+           ) -> Parsed | None:
+    """Only ``function`` and the declarations it reaches, parsed (None when it is not there).
+    ``linked``: files defining functions this one only declares (mining a source tree)."""
+    reached = _reach(ex, function)
+    if reached is None:
         return None
-    first = _parse_c(preprocess(read_annotations(render(kept, ex.prep.system, ex.pragmas))[0]),
-                     ex.src)
-    free = {f.decl.name: free_names(f) for f in first.ext if isinstance(f, c_ast.FuncDef)}
-    kept = slice_for(ex.own, function, free)
-    c_source = render(kept, ex.prep.system, ex.pragmas)
-    text = preprocess(read_annotations(c_source)[0])
+    kept, free = reached
+    parts, seen = [(ex, False, kept)], {(u.file, u.line, u.text) for u in kept}
+    for other, units_o in _linked(ex, kept, free, linked or {}):
+        new = [u for u in units_o if (_labelled(other, u, True).file, u.line, u.text) not in seen]
+        seen.update((_labelled(other, u, True).file, u.line, u.text) for u in new)
+        parts.append((other, True, new))
+    system_ext, _, system_text = _system(tuple(ex.prep.system))
+    ext = [*system_ext, *(n for e, f, us in parts for u in us for n in unit_ast(e, u, f))]
+    shown = [_labelled(e, u, f) for e, f, us in parts for u in us]
+    c_source = render(shown, ex.prep.system, ex.pragmas)
+    text = system_text + "".join(f'# {u.line} "{u.file}"\n{_markers(u.text)}\n' for u in shown)
     changes = [*ex.prep.notes, f"parsed only `{function}` and the {len(kept) - 1} "
                f"declaration(s) it reaches, of {len(ex.own)} in the source"]
-    return Parsed(_parse_c(text, ex.src), ex.notes, text, c_source, changes)
+    if len(parts) > 1:
+        changes.append("linked " + ", ".join(f"`{u.function}` from {e.label}" for e, _, us
+                                             in parts[1:] for u in us if u.function))
+    return Parsed(c_ast.FileAST(ext), ex.notes, text, c_source, changes)
+
+
+def _markers(text: str) -> str:
+    """``#line N "f"`` directives as the preprocessor's ``# N "f"`` markers."""
+    return _LINE.sub(r"# \1", text)
 
 
 def parse(src: str, function: str | None = None, base_dir=None,
@@ -184,7 +335,10 @@ def whole(ex: Expanded) -> Parsed:
     return Parsed(_parse_c(ex.text, ex.src), ex.notes, ex.text, c_source, ex.prep.notes)
 
 
-def _parse_c(expanded: str, src: str) -> c_ast.FileAST:
+def _parse_c(expanded: str, src: str, context: tuple[str, Unit] | None = None
+             ) -> c_ast.FileAST:
+    """Parse preprocessed text. ``context``: for a unit parsed alone, the whole file's text and
+    the unit, where the C compiler looks for an error that pycparser gives no place for."""
     try:
         return c_parser.CParser().parse(expanded, filename=MAIN_FILE)
     except c_parser.ParseError as exc:
@@ -196,23 +350,44 @@ def _parse_c(expanded: str, src: str) -> c_ast.FileAST:
             where = "" if file == MAIN_FILE else f" (in {file})"
             raise CSyntaxError(f"syntax error{where}: {m.group(4)}", line=line, column=col,
                                construct=bad, hint="fix the C so that it compiles") from None
-        line, col, what = _locate_with_cc(expanded)
+        line, col, what = _locate_with_cc(*context) if context else _locate_with_cc(expanded)
         lines = src.split("\n")
         bad = lines[line - 1].strip() if line and 0 < line <= len(lines) else None
         raise CSyntaxError(f"syntax error: {what or exc}", line=line, column=col, construct=bad,
                            hint="fix the C so that it compiles") from None
 
 
-def _locate_with_cc(expanded: str) -> tuple[int | None, int | None, str | None]:
+def _locate_with_cc(expanded: str, unit: Unit | None = None
+                    ) -> tuple[int | None, int | None, str | None]:
     """Where the C compiler puts the first error of ``expanded`` (pycparser sometimes gives
-    none): ``(line, column, message)`` in the user's source, or Nones."""
+    none), within ``unit`` when given: ``(line, column, message)`` in the user's source, or
+    Nones."""
     cc = find_cc()
     if cc is None:
         return None, None, None
     proc = subprocess.run([cc, "-fsyntax-only", "-w", "-x", "c", "-"], input=expanded,
                           capture_output=True, text=True, timeout=60)
-    m = _CPP_ERROR.search(proc.stderr)
-    return (int(m.group(1)), int(m.group(2)), m.group(3)) if m else (None, None, None)
+    for m in _CC_ERROR.finditer(proc.stderr):
+        file, line = m.group(1), int(m.group(2))
+        if unit is None and file == MAIN_FILE or unit is not None and file == unit.file \
+                and unit.line <= line <= _last_line(unit):
+            return line, int(m.group(3)), m.group(4)
+    return None, None, None
+
+
+def _last_line(u: Unit) -> int:
+    """The last source line a unit spans (``#line`` jumps inside it counted)."""
+    line = u.line - 1
+    for text in u.text.split("\n"):
+        jump = _LINE.match(text)
+        line = int(jump.group(1)) - 1 if jump else line + 1
+    return line
+
+
+def _is_users(name: str) -> bool:
+    """Whether a file named in line markers is the user's: the source, a local header, or a
+    file an extracted source names in ``#line`` (not a stand-in header, not cpp's own)."""
+    return name == MAIN_FILE or not (name.startswith(str(INCLUDE_DIR)) or name.startswith("<"))
 
 
 def user_lines(expanded: str) -> str:
@@ -223,9 +398,7 @@ def user_lines(expanded: str) -> str:
         if line.startswith("# "):
             m = re.match(r'# \d+ "([^"]*)"', line)
             if m:  # the source and its inlined local headers; not the stand-ins, not cpp's own
-                name = m.group(1)
-                mine = name == MAIN_FILE or not (name.startswith(str(INCLUDE_DIR))
-                                                 or name.startswith("<"))
+                mine = _is_users(m.group(1))
             continue
         if mine:
             keep.append(line)

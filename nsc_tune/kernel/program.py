@@ -34,6 +34,25 @@ def nodes(node: c_ast.Node):
         yield from nodes(child)
 
 
+def enum_constants(decl: c_ast.Node) -> list[c_ast.Decl]:
+    """The constants of the enums a top-level declaration defines, as ``static const int``
+    globals (a constant without a value is one more than the one before)."""
+    found = []
+    for enum in nodes(decl):
+        if not isinstance(enum, c_ast.Enum) or enum.values is None:
+            continue
+        before = None
+        for e in enum.values.enumerators:
+            one = c_ast.Constant("int", "1")
+            value = e.value if e.value is not None else c_ast.Constant("int", "0") \
+                if before is None else c_ast.BinaryOp("+", c_ast.ID(before), one)
+            kind = c_ast.TypeDecl(e.name, ["const"], None, c_ast.IdentifierType(["int"]))
+            found.append(c_ast.Decl(e.name, ["const"], [], ["static"], [], kind, value, None,
+                                    coord=e.coord))
+            before = e.name
+    return found
+
+
 def coord(node: c_ast.Node) -> tuple[int | None, int | None]:
     """(line, column) of a node, when pycparser knows it."""
     c = getattr(node, "coord", None)
@@ -82,6 +101,8 @@ class Program:
     def from_ast(cls, ast: c_ast.FileAST) -> Program:
         prog = cls(ast)
         for ext in ast.ext:
+            if isinstance(ext, (c_ast.Decl, c_ast.Typedef)):
+                prog.globals.update((d.name, d) for d in enum_constants(ext))
             if isinstance(ext, c_ast.FuncDef):
                 prog.functions[ext.decl.name] = ext
             elif isinstance(ext, c_ast.Typedef):
@@ -91,13 +112,15 @@ class Program:
                     prog.prototypes.add(ext.name)
                 elif ext.name is None and isinstance(ext.type, c_ast.Struct):
                     continue  # a struct definition: kernel parameters of its type are flattened
+                elif ext.name is None and isinstance(ext.type, c_ast.Enum):
+                    continue  # its constants are globals (above)
                 elif ext.name is None:
                     raise unsupported(ext, "struct, union and enum declarations are not supported",
                                       "use scalars and arrays")
                 else:
                     prog.globals[ext.name] = ext
-            elif isinstance(ext, c_ast.Pragma):
-                continue
+            elif isinstance(ext, (c_ast.Pragma, c_ast.StaticAssert)):
+                continue  # (gcc checks a static assertion when it builds the native reference)
             else:
                 raise unsupported(ext, "unsupported top-level construct", "remove it")
         return prog
@@ -144,6 +167,8 @@ class Program:
             elif isinstance(t, c_ast.TypeDecl):
                 const = const or "const" in t.quals
                 t = t.type
+            elif isinstance(t, c_ast.Enum):  # an enum is an int
+                return TypeInfo(ct.INT, tuple(dims), pointer, const)
             elif isinstance(t, c_ast.IdentifierType):
                 names = list(t.names)
                 if len(names) == 1 and names[0] in self.typedefs:

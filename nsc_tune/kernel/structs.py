@@ -85,22 +85,26 @@ def _tagged(prog: Program, tag: str | None) -> c_ast.Struct | None:
     return None
 
 
-def _fields(prog: Program, struct: c_ast.Struct, param: c_ast.Decl) -> list[Field]:
+def _fields(prog: Program, struct: c_ast.Struct, param: c_ast.Decl, used: set[str]
+            ) -> list[Field]:
+    """The fields that can be slots; a field the kernel uses must be one (a field it never
+    mentions - a pointer, a nested struct - is left out: natively it is zero)."""
     gen = c_generator.CGenerator()
     out = []
     for d in struct.decls:
         t, dims = d.type, []
-        while isinstance(t, c_ast.ArrayDecl):
-            if not isinstance(t.dim, c_ast.Constant):
-                raise unsupported(d, f"struct field `{d.name}` has no constant size",
-                                  "give the array field a numeric size")
+        while isinstance(t, c_ast.ArrayDecl) and isinstance(t.dim, c_ast.Constant):
             dims.append(int(t.dim.value.rstrip("uUlL"), 0))
             t = t.type
-        if not isinstance(t, c_ast.TypeDecl) or not isinstance(t.type, c_ast.IdentifierType):
+        if isinstance(t, c_ast.TypeDecl) and isinstance(t.type, c_ast.IdentifierType):
+            out.append(Field(d.name, gen.visit(t.type), tuple(dims)))
+        elif d.name in used and isinstance(t, c_ast.ArrayDecl):
+            raise unsupported(d, f"struct field `{d.name}` has no constant size",
+                              "give the array field a numeric size")
+        elif d.name in used:
             raise unsupported(d, f"struct field `{d.name}` of parameter `{param.name}` is not a "
                               "scalar or array", "only structs of scalars and fixed arrays are "
                               "flattened into slots")
-        out.append(Field(d.name, gen.visit(t.type), tuple(dims)))
     return out
 
 
@@ -165,7 +169,8 @@ def flatten(prog: Program, fn: c_ast.FuncDef) -> tuple[c_ast.FuncDef, list[Struc
         return fn, []
     written = _written(fn, {p.name for _, p, *_ in found})
     used = _used(fn, {p.name for _, p, *_ in found})
-    structs = [StructParam(p.name, text, ptr, _fields(prog, s, p), written[p.name], used[p.name])
+    structs = [StructParam(p.name, text, ptr, _fields(prog, s, p, used[p.name]), written[p.name],
+                           used[p.name])
                for _, p, s, ptr, text in found]
     by_name = {s.name: s for s in structs}
     new = copy.deepcopy(fn)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from nsc_tune import Kernel, suite
 from nsc_tune.corpus.mine import licence_of, load_candidates, mine
 from nsc_tune.corpus.storage import Corpus
@@ -94,3 +96,38 @@ def test_mine_extracts_filters_dedups_and_drops_the_leak(tmp_path) -> None:
     assert {"fall_speed", "spring", "dot2"} <= kept and "inversek2j" not in kept
     manifest = json.loads((tmp_path / "corpus" / "manifest.json").read_text())
     assert all(p["licence"] == "MIT" and p["origin"] for p in manifest["programs"])
+
+
+FIXED_H = r"""
+#ifndef FIXED_H
+#define FIXED_H
+#include <stdint.h>
+typedef int32_t fixed;
+extern fixed fx_mul(fixed a, fixed b) __attribute__((const));
+static inline fixed fx_from(double a) { return (fixed)(a * 256.0); }
+#endif
+"""
+
+
+def test_a_function_defined_in_another_file_of_the_tree_is_linked(tmp_path) -> None:
+    src = tmp_path / "lib"
+    (src / "include").mkdir(parents=True)
+    (src / "core").mkdir()
+    (src / "LICENSE").write_text(MIT)
+    (src / "include" / "fixed.h").write_text(FIXED_H)
+    (src / "core" / "fixed.c").write_text('#include "fixed.h"\nstatic fixed round_(fixed v) '
+                                          "{ return v + 128; }\nfixed fx_mul(fixed a, fixed b) "
+                                          "{ return round_(a * b) >> 8; }\n")
+    (src / "area.c").write_text('#include "fixed.h"\n'
+                                "fixed fx_area(double w, double h) "
+                                "{ return fx_mul(fx_from(w), fx_from(h)); }\n")
+    path, counts = mine([src], tmp_path / "out")
+    got = {c.function: c for c in load_candidates(path)}
+    assert {"fx_area", "fx_mul", "round_"} == set(got), counts
+    area = got["fx_area"]
+    assert area.origin == "area.c" and "round_(a * b)" in area.source  # linked from core/
+    k = Kernel.from_source(area.source, "fx_area")
+    X = k.sample(300, seed=1)
+    assert np.array_equal(k(X), k.native(X))
+    a, b = np.trunc(X * 256.0).astype(np.int64).T
+    assert np.array_equal(k(X)[:, 0], (a * b + 128) >> 8)

@@ -273,3 +273,125 @@ def test_a_rewritten_file_with_its_own_main_builds_natively(tmp_path) -> None:
     assert "int main" not in k.source and "buffer" not in k.source
     X = _agree(k)
     assert np.allclose(k(X)[:, 0], np.sqrt(X[:, 0]) + 1.0)
+
+
+# -- real headers: GNU spellings, #if around includes, typedef chains, enums ----------------
+GNU_HEADER = r"""
+#ifndef QMATH_H
+#define QMATH_H
+#include <stdint.h>
+#define QMATH_ATTRS __attribute__((leaf, nothrow, const))
+typedef int32_t q16_t;
+typedef q16_t angle_t;                                   /* a typedef chain */
+__extension__ typedef long long q_wide_t;
+_Static_assert(sizeof(q16_t) == 4, "q16_t is 32 bits");
+extern q16_t q_mul(q16_t a, q16_t b) QMATH_ATTRS;
+static __inline__ q16_t q_from_dbl(double a) { return (q16_t)(a * 65536.0); }
+static inline double q_to_dbl(q16_t a) { return (double)a / 65536.0; }
+static __forceinline q16_t q_abs(q16_t x) { return x < 0 ? -x : x; }
+__declspec(dllexport) double q_scale(const double *__restrict v, int n);
+#endif
+"""
+
+GNU_SOURCE = r"""
+#include "qmath.h"
+#if defined(QMATH_USE_LUT)
+#include "lut/qmath_lut.h"              /* off: its lines must not shift the ones below */
+#endif
+#ifdef QMATH_NO_WIDE
+#error "never defined here"
+#endif
+q16_t q_mul(q16_t a, q16_t b) { return (q16_t)(((q_wide_t)a * b) >> 16); }
+
+static __inline double __attribute__((always_inline)) twice(double x) { return 2.0 * x; }
+
+#pragma nsc_tune domain(x, -4, 4)
+#pragma nsc_tune domain(y, -4, 4)
+double qmix(double x, double y)
+{
+    angle_t a = q_from_dbl(x), b = q_from_dbl(y);
+    return twice(q_to_dbl(q_abs(q_mul(a, b))));
+}
+"""
+
+
+def _gnu_tree(tmp_path):
+    (tmp_path / "include").mkdir()
+    (tmp_path / "src" / "lut").mkdir(parents=True)
+    (tmp_path / "include" / "qmath.h").write_text(GNU_HEADER)
+    (tmp_path / "src" / "lut" / "qmath_lut.h").write_text("static const int lut[] = {\n"
+                                                         + "  1,\n" * 400 + "};\n")
+    (tmp_path / "src" / "qmix.c").write_text(GNU_SOURCE)
+    return tmp_path / "src" / "qmix.c"
+
+
+def test_gnu_extensions_and_typedef_chains_of_a_header_in_another_folder(tmp_path) -> None:
+    path = _gnu_tree(tmp_path)
+    k = Kernel.from_file(path, "qmix", base_dir=[path.parent, tmp_path / "include"])
+    X = _agree(k)
+    q = np.trunc(X * 65536.0).astype(np.int64)
+    want = 2.0 * np.abs((q[:, 0] * q[:, 1]) >> 16) / 65536.0
+    assert np.allclose(k(X)[:, 0], want)
+    assert "__attribute__" not in k.source and "__inline" not in k.source
+
+
+def test_an_include_switched_off_by_if_keeps_the_lines_below_it(tmp_path) -> None:
+    path = _gnu_tree(tmp_path)
+    bad = GNU_SOURCE.replace("return twice(", "return twice(;")
+    path.write_text(bad)
+    with pytest.raises(CSyntaxError) as info:
+        Kernel.from_file(path, "qmix", base_dir=[path.parent, tmp_path / "include"])
+    assert info.value.line == bad.split("\n").index("    return twice(;q_to_dbl(q_abs(q_mul(a, "
+                                                    "b))));") + 1
+
+
+def test_enum_constants_and_enum_typedefs_match_gcc() -> None:
+    src = r"""
+typedef enum { LOW, MID = 4, HIGH } level;
+enum mode { FAST = 1 << 1, SLOW };
+static const double weights[2] = {0.5, 1.5};
+#pragma nsc_tune domain(x, -3, 3)
+#pragma nsc_tune domain(m, -2, 2)
+double pick(double x, int m)
+{
+    level l = x < -1 ? LOW : x > 1 ? HIGH : MID;
+    enum mode md = m > 0 ? FAST : SLOW;
+    return l * x + md + weights[l == MID];
+}
+"""
+    k = Kernel.from_source(src, "pick")
+    X = _agree(k)
+    level = np.where(X[:, 0] < -1, 0, np.where(X[:, 0] > 1, 5, 4))
+    want = level * X[:, 0] + np.where(X[:, 1] > 0, 2, 3) + np.where(level == 4, 1.5, 0.5)
+    assert np.allclose(k(X)[:, 0], want)
+
+
+def test_a_function_using_file_is_rejected_for_its_io() -> None:
+    from nsc_tune.kernel.errors import IOCallError
+
+    src = ("#include <stdio.h>\n"
+           "double dump(double x) { FILE *f = stdout; fprintf(f, \"%g\", x); return x; }\n")
+    with pytest.raises(IOCallError):
+        Kernel.from_source(src, "dump")
+
+
+def test_struct_fields_the_kernel_never_mentions_may_be_pointers(tmp_path) -> None:
+    src = r"""
+struct space;
+typedef struct body { struct space *space; double m; double v[2]; void *data; } body;
+#pragma nsc_tune domain(b, -1, 1)
+double energy(const body *b) { return 0.5 * b->m * (b->v[0] * b->v[0] + b->v[1] * b->v[1]); }
+"""
+    k = Kernel.from_source(src, "energy")
+    X = _agree(k)
+    assert k.n_inputs == 3
+    assert np.allclose(k(X)[:, 0], 0.5 * X[:, 0] * (X[:, 1] ** 2 + X[:, 2] ** 2))
+
+
+def test_a_computed_include_is_dropped_not_followed(tmp_path) -> None:
+    (tmp_path / "k.c").write_text('#define CONFIG "/etc/hostname"\n#include CONFIG\n'
+                                  "#pragma nsc_tune domain(x, 0, 1)\n"
+                                  "double k(double x) { return x + 1.0; }\n")
+    k = Kernel.from_file(tmp_path / "k.c", "k")
+    assert any("not a plain include" in c for c in k.changes)
+    _agree(k)
