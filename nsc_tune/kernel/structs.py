@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pycparser import c_ast, c_generator
 
-from nsc_tune.kernel.program import Program, unsupported
+from nsc_tune.kernel.program import Program, nodes, unsupported
 
 SEP = "__"
 
@@ -200,8 +200,8 @@ class _Rewrite(c_ast.NodeVisitor):
     """``p->f`` -> ``p__f`` (or ``p__f[0]`` for a written field); any other use of ``p`` is an
     error."""
 
-    def __init__(self, structs: dict[str, StructParam]) -> None:
-        self.structs = structs
+    def __init__(self, structs: dict[str, StructParam], what: str = "struct parameter") -> None:
+        self.structs, self.what = structs, what
 
     def generic_visit(self, node: c_ast.Node) -> None:
         for name, child in node.children():
@@ -223,7 +223,7 @@ class _Rewrite(c_ast.NodeVisitor):
                 ref = c_ast.ArrayRef(ref, c_ast.Constant("int", "0"), node.coord)
             return ref
         if isinstance(node, c_ast.ID) and node.name in self.structs:
-            raise unsupported(node, f"struct parameter `{node.name}` is used other than through "
+            raise unsupported(node, f"{self.what} `{node.name}` is used other than through "
                               "its fields", "read and write `p->field`; pass fields, not the "
                               "struct, to helpers")
         return None
@@ -291,3 +291,100 @@ def _copy(dst: str, src: str, f: Field) -> str:
         return f"  {dst} = {src};"
     t, n = f.type_text, math.prod(f.dims)
     return f"  for (int i = 0; i < {n}; i++) (({t} *){dst})[i] = (({t} *){src})[i];"
+
+
+# -- local struct variables ----------------------------------------------------------------
+def split_locals(prog: Program, fn: c_ast.FuncDef) -> c_ast.FuncDef:
+    """``fn`` with its local struct variables split into one variable per field (``v.f`` ->
+    ``v__f``; ``T v = {...}``, ``T v = w`` and ``v = w`` field by field), for the Numba
+    translation (gcc compiles the C as written). ``fn`` itself when it has none, or when one is
+    used otherwise (passed, returned, its address taken): translating it then reports that."""
+    found = _struct_locals(prog, fn)
+    if not found:
+        return fn
+    from nsc_tune.kernel.errors import KernelError
+
+    new = copy.deepcopy(fn)
+    try:
+        for block in (n for n in nodes(new.body) if isinstance(n, c_ast.Compound)):
+            block.block_items = [x for item in block.block_items or []
+                                 for x in _split_item(item, found)]
+        _Rewrite(found, "local struct").visit(new.body)
+    except KernelError:
+        return fn
+    return new
+
+
+def _struct_locals(prog: Program, fn: c_ast.FuncDef) -> dict[str, StructParam]:
+    """Local variables of struct type (by value, scalar and fixed-array fields) by name."""
+    from nsc_tune.kernel.errors import KernelError
+
+    found: dict[str, StructParam] = {}
+    for d in nodes(fn.body):
+        hit = _struct_of(prog, d.type) if isinstance(d, c_ast.Decl) and d.name else None
+        if hit is None or hit[1]:
+            continue
+        try:
+            fields = _fields(prog, hit[0], d, {x.name for x in hit[0].decls})
+        except KernelError:
+            return {}
+        if d.name in found and found[d.name].type_text != hit[2]:
+            return {}  # two structs of one name in different scopes
+        names = {f.name for f in fields}
+        found[d.name] = StructParam(d.name, hit[2], False, fields, set(), names)
+    return found
+
+
+def _split_item(item: c_ast.Node, found: dict[str, StructParam]) -> list[c_ast.Node]:
+    """One block item, split when it declares or assigns a whole local struct."""
+    from nsc_tune.kernel.errors import UnsupportedConstructError
+
+    if isinstance(item, c_ast.Decl) and item.name in found:
+        s = found[item.name]
+        inits = _field_inits(item.init, s, found)
+        out = []
+        for f in s.fields:
+            d = _param_decl(s.flat(f), f, False)
+            d.init, d.coord = inits.get(f.name), item.coord
+            out.append(d)
+        return out
+    if isinstance(item, c_ast.Assignment) and item.op == "=" \
+            and isinstance(item.lvalue, c_ast.ID) and item.lvalue.name in found:
+        s = found[item.lvalue.name]
+        if not (isinstance(item.rvalue, c_ast.ID) and item.rvalue.name in found
+                and found[item.rvalue.name].type_text == s.type_text) \
+                or any(f.dims for f in s.fields):
+            raise UnsupportedConstructError("struct assigned from an expression")
+        src = found[item.rvalue.name]
+        return [c_ast.Assignment("=", c_ast.ID(s.flat(f)), c_ast.ID(src.flat(f)), item.coord)
+                for f in s.fields]
+    return [item]
+
+
+def _field_inits(init: c_ast.Node | None, s: StructParam, found: dict[str, StructParam]
+                 ) -> dict[str, c_ast.Node]:
+    """Initialisers of a local struct's fields: from ``{a, b}``, ``{.f = a}`` or another local."""
+    from nsc_tune.kernel.errors import UnsupportedConstructError
+
+    if init is None:
+        return {}
+    if isinstance(init, c_ast.ID) and init.name in found \
+            and found[init.name].type_text == s.type_text and not any(f.dims for f in s.fields):
+        return {f.name: c_ast.ID(found[init.name].flat(f)) for f in s.fields}
+    if not isinstance(init, c_ast.InitList):
+        raise UnsupportedConstructError("struct initialised from an expression")
+    out, at = {}, 0
+    zero = c_ast.Constant("int", "0")
+    for e in init.exprs:
+        if isinstance(e, c_ast.NamedInitializer):
+            if len(e.name) != 1 or not isinstance(e.name[0], c_ast.ID):
+                raise UnsupportedConstructError("nested designated initialiser")
+            at = next(i for i, f in enumerate(s.fields) if f.name == e.name[0].name)
+            e = e.expr
+        if at >= len(s.fields):
+            raise UnsupportedConstructError("too many initialisers")
+        out[s.fields[at].name] = e
+        at += 1
+    for f in s.fields:  # C: the fields not named are zero
+        out.setdefault(f.name, zero if not f.dims else c_ast.InitList([zero]))
+    return out

@@ -395,3 +395,54 @@ def test_a_computed_include_is_dropped_not_followed(tmp_path) -> None:
     k = Kernel.from_file(tmp_path / "k.c", "k")
     assert any("not a plain include" in c for c in k.changes)
     _agree(k)
+
+
+LOCAL_STRUCTS = r"""
+#include <math.h>
+typedef struct { double x, y; } vec;
+struct stats { double sum; int n; double hist[2]; };
+static double norm2(double x, double y) { vec v = {x, y}; return v.x * v.x + v.y * v.y; }
+#pragma nsc_tune domain(a, -2, 2)
+#pragma nsc_tune domain(b, -2, 2)
+double walk(double a, double b)
+{
+    vec p = {.y = b, .x = a}, q;
+    struct stats s = {0};
+    q = p;
+    for (int i = 0; i < 4; i++) {
+        vec step = {cos(q.x), sin(q.y)};
+        q.x += 0.5 * step.y;
+        q.y -= 0.25 * step.x;
+        s.sum += norm2(q.x, q.y);
+        s.hist[i % 2] += q.x;
+        s.n++;
+    }
+    return s.sum / s.n + s.hist[1] - p.x;
+}
+"""
+
+
+def closed_walk(X: np.ndarray) -> np.ndarray:
+    x, y = X[:, 0].copy(), X[:, 1].copy()
+    total, hist1 = 0.0, 0.0
+    for i in range(4):
+        sx, sy = np.cos(x), np.sin(y)
+        x, y = x + 0.5 * sy, y - 0.25 * sx
+        total = total + x * x + y * y
+        hist1 = hist1 + (x if i % 2 else 0.0)
+    return total / 4 + hist1 - X[:, 0]
+
+
+def test_local_structs_of_a_scalar_kernel_are_split_into_fields() -> None:
+    k = Kernel.from_source(LOCAL_STRUCTS, "walk")
+    X = _agree(k)
+    assert np.allclose(k(X)[:, 0], closed_walk(X))
+
+
+def test_a_local_struct_passed_whole_is_still_reported() -> None:
+    src = LOCAL_STRUCTS.replace("static double norm2(double x, double y) { vec v = {x, y}; "
+                                "return v.x * v.x + v.y * v.y; }",
+                                "static double norm2(vec v) { return v.x * v.x + v.y * v.y; }")
+    src = src.replace("norm2(q.x, q.y)", "norm2(q)")
+    with pytest.raises(UnsupportedConstructError, match="struct"):
+        Kernel.from_source(src, "walk")
