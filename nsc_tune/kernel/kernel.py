@@ -27,7 +27,7 @@ from nsc_tune.kernel.signature import (
     integer_mask,
     resolve_domains,
 )
-from nsc_tune.kernel.structs import flat_domains, flatten, native_wrapper, split_locals
+from nsc_tune.kernel.structs import flat_domains, flatten, native_wrapper, split_reached
 from nsc_tune.kernel.translate import Translator
 
 #: Iterations one loop may run per call before the kernel is declared non-terminating.
@@ -86,9 +86,8 @@ class Kernel:
         #: output bounds declared in the source (Parrot's ``<lo; hi>``), by output name
         self.declared_bounds: dict[str, tuple[float, float]] = {
             v.name: v.bounds for v in (region.outputs if region else []) if v.bounds}
-        for helper, f in list(prog.functions.items()):  # local structs, one variable a field
-            prog.functions[helper] = split_locals(prog, f)
-        fn, structs = flatten(prog, split_locals(prog, original))
+        # local structs: one variable a field, in the kernel and the helpers it calls
+        fn, structs = flatten(prog, split_reached(prog, original))
         prog.functions[fn.decl.name] = fn
         self.program = prog  # the parsed C (read by the static range analysis)
         #: the kernel's self-contained C: the source as given, or (when headers had to be

@@ -217,8 +217,18 @@ def unit_ast(ex: Expanded, u: Unit, foreign: bool = False) -> list[c_ast.Node]:
         need = sorted(u.uses & names)
         v = _labelled(ex, u, foreign)
         text = "".join(f"typedef int {n};\n" for n in need) + f'#line {v.line} "{v.file}"\n'
-        ex.asts[key] = _parse_c(text + v.text + "\n", ex.src, (ex.text, u)).ext[len(need):]
+        text += v.text + "\n"
+        try:
+            ex.asts[key] = _parse_unit(text)[len(need):]
+        except c_parser.ParseError:
+            _parse_c(text, ex.src, (ex.text, u))  # raises it with its place
     return ex.asts[key]
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _parse_unit(text: str) -> list[c_ast.Node]:
+    """A unit's text parsed (kept: every file of a tree holds its headers' units again)."""
+    return c_parser.CParser().parse(text, filename=MAIN_FILE).ext
 
 
 def _reach(ex: Expanded, function: str, foreign: bool = False):

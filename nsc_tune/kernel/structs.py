@@ -315,6 +315,21 @@ def split_locals(prog: Program, fn: c_ast.FuncDef) -> c_ast.FuncDef:
     return new
 
 
+def split_reached(prog: Program, fn: c_ast.FuncDef) -> c_ast.FuncDef:
+    """:func:`split_locals` for ``fn`` and every function of ``prog`` it calls, directly or
+    not (those are replaced in ``prog.functions``); returns ``fn`` split."""
+    seen, todo = {fn.decl.name}, [fn]
+    while todo:
+        for node in nodes(todo.pop().body):
+            name = node.name.name if isinstance(node, c_ast.FuncCall) \
+                and isinstance(node.name, c_ast.ID) else None
+            if name in prog.functions and name not in seen:
+                seen.add(name)
+                todo.append(prog.functions[name])
+                prog.functions[name] = split_locals(prog, prog.functions[name])
+    return split_locals(prog, fn)
+
+
 def _struct_locals(prog: Program, fn: c_ast.FuncDef) -> dict[str, StructParam]:
     """Local variables of struct type (by value, scalar and fixed-array fields) by name."""
     from nsc_tune.kernel.errors import KernelError
