@@ -18,9 +18,16 @@ from dataclasses import asdict, dataclass
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from nsc_tune.compiler.tokenizer import N_RANGE_FEATURES, N_VALUE_FEATURES, PAD, vocab_size
 from nsc_tune.surrogate.mlp import SurrogateParams
+
+#: Attention kernels CompNet may use. Not cuDNN's: it builds an execution plan for every new
+#: sequence length (measured 9-23 ms of host time per call on an H200, and every pretraining
+#: batch has a length of its own), which made pretraining host-bound.
+ATTENTION_BACKENDS = [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION,
+                      SDPBackend.MATH]
 
 #: Output locations/scales span ~[-20, 20] (symlog / log units); the stats head's outputs are
 #: scaled up so that a zero-initialised head reaches them in a reasonable number of steps.
@@ -162,7 +169,8 @@ class CompNet(nn.Module):
                 q = q.view(b, -1, heads, hd).transpose(1, 2)
                 kv = F.linear(h, w[d:], bias[d:]).view(b, length, 2, heads, hd)
                 k, v = kv.permute(2, 0, 3, 1, 4)
-            a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+            with sdpa_kernel(ATTENTION_BACKENDS):
+                a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
             x = x + attn.out_proj(a.transpose(1, 2).reshape(b, -1, d))
             x = x + layer.linear2(F.gelu(layer.linear1(layer.norm2(x))))
         return x
