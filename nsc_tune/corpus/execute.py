@@ -20,7 +20,7 @@ import numpy as np
 
 from nsc_tune.kernel import Kernel
 from nsc_tune.kernel.lexer import MATH_NAMES, kinds_and_texts
-from nsc_tune.kernel.native import CFLAGS, ordered_params, row_loop
+from nsc_tune.kernel.native import CFLAGS, STAND_IN_DEFINES, ordered_params, row_loop
 from nsc_tune.kernel.parse import find_cc, user_lines
 
 OK = 0
@@ -33,10 +33,7 @@ _PRELUDE = r"""
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#define __nsc_inff() __builtin_inff()
-#define __nsc_inf() __builtin_inf()
-#define __nsc_nanf() __builtin_nanf("")
-"""
+""" + STAND_IN_DEFINES
 
 _DRIVER_HEAD = r"""
 #include <setjmp.h>

@@ -319,10 +319,10 @@ def definers_of(all_units: list[Unit]) -> dict[str, list[int]]:
 def slice_for(all_units: list[Unit], function: str, free: dict[str, set[str]] | None = None,
               definers: dict[str, list[int]] | None = None) -> list[Unit] | None:
     """The units ``function``'s definition (or the function holding the Parrot region of that
-    name) reaches by name, in file order (None when there is neither). ``free`` gives, per
-    function, the names it really uses (from its AST: without its parameters and locals);
-    otherwise every identifier in its text counts. ``definers``: :func:`definers_of` the units,
-    when it is already known."""
+    name) reaches by name, in file order (None when there is neither). ``free`` gives, per unit
+    (``id(unit)``), the names it really uses (from its AST: without parameters, locals and
+    field names); otherwise every identifier in its text counts. ``definers``:
+    :func:`definers_of` the units, when it is already known."""
     free = free or {}
     definers = definers_of(all_units) if definers is None else definers
     region = re.compile(r'parrot\s*\(\s*input\s*,\s*"' + re.escape(function) + '"')
@@ -333,7 +333,7 @@ def slice_for(all_units: list[Unit], function: str, free: dict[str, set[str]] | 
     keep, todo = set(roots), list(roots)
     while todo:
         u = all_units[todo.pop()]
-        for name in free.get(u.function, u.uses) if u.function else u.uses:
+        for name in free.get(id(u), u.uses):
             for j in definers.get(name, ()):
                 if j not in keep:
                     keep.add(j)
@@ -342,8 +342,9 @@ def slice_for(all_units: list[Unit], function: str, free: dict[str, set[str]] | 
 
 
 def free_names(fn) -> set[str]:
-    """Names a pycparser ``FuncDef`` uses that it does not declare itself (globals, functions,
-    typedefs); a local anywhere in it hides a global of the same name."""
+    """Names a pycparser ``FuncDef`` (or top-level declaration) uses that it does not declare
+    itself (globals, functions, typedefs, tags); a local anywhere in it hides a global of the
+    same name, and a struct's field names are not uses."""
     from pycparser import c_ast
 
     declared: set[str] = set()
@@ -351,7 +352,7 @@ def free_names(fn) -> set[str]:
 
     class Names(c_ast.NodeVisitor):
         def visit_Decl(self, node):
-            if node.name and node is not fn.decl:
+            if node.name and node is not getattr(fn, "decl", None):
                 declared.add(node.name)
             self.generic_visit(node)
 
@@ -365,6 +366,8 @@ def free_names(fn) -> set[str]:
             if node.name:
                 used.add(node.name)
             self.generic_visit(node)
+
+        visit_Union = visit_Enum = visit_Struct
 
     Names().visit(fn)
     return used - declared - _KEYWORDS

@@ -110,10 +110,15 @@ def driver(ret: str, sig: Signature, params: list[Arg]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: What the stand-in headers' macros expand to in preprocessed (extracted) C, for gcc.
+STAND_IN_DEFINES = ('#define __nsc_inff() __builtin_inff()\n#define __nsc_inf() __builtin_inf()\n'
+                    '#define __nsc_nanf() __builtin_nanf("")\n')
+
+
 def build(source: str, function: str, ret: str, sig: Signature) -> Path:
     """Compile (or find in the cache) the driver executable for this kernel."""
     params = ordered_params(sig)
-    unit = source + entry_wrapper(function, ret, params)
+    unit = STAND_IN_DEFINES + "#line 1\n" + source + entry_wrapper(function, ret, params)
     return compile_cached("native", {"kernel.c": unit, "driver.c": driver(ret, sig, params)},
                           [], "kernel")
 

@@ -245,19 +245,19 @@ def _reach(ex: Expanded, function: str, foreign: bool = False):
     return ex.slices[key]
 
 
-def _free(ex: Expanded, kept: list[Unit], foreign: bool) -> dict[str, set[str]]:
-    """The names each function of ``kept`` uses and does not declare (from its AST)."""
+def _free(ex: Expanded, kept: list[Unit], foreign: bool) -> dict[int, set[str]]:
+    """The names each unit of ``kept`` uses and does not declare (from its AST), by id."""
     free = {}
     for u in kept:
-        if u.function and (id(u), foreign) not in ex.free:
+        key = (id(u), foreign)
+        if key not in ex.free:
             try:
-                fn = unit_ast(ex, u, foreign)
+                ext = unit_ast(ex, u, foreign)
             except CSyntaxError:
-                fn = []  # its text's names count; the error is reported if it is reached
-            ex.free[id(u), foreign] = free_names(fn[-1]) if fn and isinstance(
-                fn[-1], c_ast.FuncDef) else None
-        if u.function and ex.free[id(u), foreign] is not None:
-            free[u.function] = ex.free[id(u), foreign]
+                ext = None  # its text's names count; the error is reported if it is reached
+            ex.free[key] = None if ext is None else set().union(*map(free_names, ext))
+        if ex.free[key] is not None:
+            free[id(u)] = ex.free[key]
     return free
 
 
@@ -268,7 +268,7 @@ def _linked(ex: Expanded, kept: list[Unit], free: dict, linked: dict[str, Expand
     while todo:
         e, kept_e, free_e = todo.pop()
         defined = {u.function for u in e.own if u.function}
-        used = set().union(*(free_e.get(u.function, u.uses) for u in kept_e if u.function))
+        used = set().union(*(free_e.get(id(u), u.uses) for u in kept_e if u.function))
         for name in sorted(used - defined - done):
             other = linked.get(name)
             if other is None or other is ex or other is e:
@@ -300,10 +300,15 @@ def sliced(ex: Expanded, function: str, linked: dict[str, Expanded] | None = Non
     if reached is None:
         return None
     kept, free = reached
-    parts, seen = [(ex, False, kept)], {(u.file, u.line, u.text) for u in kept}
+    parts, seen = [(ex, False, kept)], {_key(ex, u, False) for u in kept}
+    bodies = {u.function: _key(ex, u, False) for u in kept if u.function}
     for other, units_o in _linked(ex, kept, free, linked or {}):
-        new = [u for u in units_o if (_labelled(other, u, True).file, u.line, u.text) not in seen]
-        seen.update((_labelled(other, u, True).file, u.line, u.text) for u in new)
+        new = [u for u in units_o if _key(other, u, True) not in seen]
+        if any(bodies.get(u.function, _key(other, u, True)) != _key(other, u, True)
+               for u in new if u.function):
+            continue  # a function of that name is already there (two files' statics)
+        seen.update(_key(other, u, True) for u in new)
+        bodies.update((u.function, _key(other, u, True)) for u in new if u.function)
         parts.append((other, True, new))
     system_ext, _, system_text = _system(tuple(ex.prep.system))
     ext = [*system_ext, *(n for e, f, us in parts for u in us for n in unit_ast(e, u, f))]
@@ -316,6 +321,12 @@ def sliced(ex: Expanded, function: str, linked: dict[str, Expanded] | None = Non
         changes.append("linked " + ", ".join(f"`{u.function}` from {e.label}" for e, _, us
                                              in parts[1:] for u in us if u.function))
     return Parsed(c_ast.FileAST(ext), ex.notes, text, c_source, changes)
+
+
+def _key(ex: Expanded, u: Unit, foreign: bool):
+    """What makes two units of linked files one: a header's unit by its text (one header may
+    be included by two names), a source file's by its place."""
+    return u.text if u.file != MAIN_FILE else (_labelled(ex, u, foreign).file, u.line, u.text)
 
 
 def _markers(text: str) -> str:

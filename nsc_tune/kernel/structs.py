@@ -98,6 +98,8 @@ def _fields(prog: Program, struct: c_ast.Struct, param: c_ast.Decl, used: set[st
             t = t.type
         if isinstance(t, c_ast.TypeDecl) and isinstance(t.type, c_ast.IdentifierType):
             out.append(Field(d.name, gen.visit(t.type), tuple(dims)))
+        elif isinstance(t, c_ast.TypeDecl) and isinstance(t.type, c_ast.Enum):
+            out.append(Field(d.name, "int", tuple(dims)))  # an enum is an int
         elif d.name in used and isinstance(t, c_ast.ArrayDecl):
             raise unsupported(d, f"struct field `{d.name}` has no constant size",
                               "give the array field a numeric size")

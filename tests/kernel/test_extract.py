@@ -290,10 +290,13 @@ static __inline__ q16_t q_from_dbl(double a) { return (q16_t)(a * 65536.0); }
 static inline double q_to_dbl(q16_t a) { return (double)a / 65536.0; }
 static __forceinline q16_t q_abs(q16_t x) { return x < 0 ? -x : x; }
 __declspec(dllexport) double q_scale(const double *__restrict v, int n);
+enum q_mode { Q_FAST, Q_EXACT };
+typedef struct { enum q_mode mode; double gain; } q_cfg;   /* reached through its enum */
 #endif
 """
 
 GNU_SOURCE = r"""
+#include <math.h>
 #include "qmath.h"
 #if defined(QMATH_USE_LUT)
 #include "lut/qmath_lut.h"              /* off: its lines must not shift the ones below */
@@ -310,7 +313,10 @@ static __inline double __attribute__((always_inline)) twice(double x) { return 2
 double qmix(double x, double y)
 {
     angle_t a = q_from_dbl(x), b = q_from_dbl(y);
-    return twice(q_to_dbl(q_abs(q_mul(a, b))));
+    q_cfg cfg = {.gain = 2.0};
+    if (x > 1e300)
+        return INFINITY;                /* the stand-in's INFINITY, compiled by gcc too */
+    return cfg.gain * q_to_dbl(q_abs(q_mul(a, b))) + twice(0.0);
 }
 """
 
@@ -337,12 +343,12 @@ def test_gnu_extensions_and_typedef_chains_of_a_header_in_another_folder(tmp_pat
 
 def test_an_include_switched_off_by_if_keeps_the_lines_below_it(tmp_path) -> None:
     path = _gnu_tree(tmp_path)
-    bad = GNU_SOURCE.replace("return twice(", "return twice(;")
+    bad = GNU_SOURCE.replace("+ twice(0.0);", "+ twice(;")
     path.write_text(bad)
     with pytest.raises(CSyntaxError) as info:
         Kernel.from_file(path, "qmix", base_dir=[path.parent, tmp_path / "include"])
-    assert info.value.line == bad.split("\n").index("    return twice(;q_to_dbl(q_abs(q_mul(a, "
-                                                    "b))));") + 1
+    assert info.value.line == bad.split("\n").index("    return cfg.gain * q_to_dbl(q_abs("
+                                                    "q_mul(a, b))) + twice(;") + 1
 
 
 def test_enum_constants_and_enum_typedefs_match_gcc() -> None:
