@@ -119,12 +119,13 @@ class Outcome:
 
 
 def renamed(kernel: Kernel, j: int) -> str:
-    """The kernel's preprocessed text with every identifier prefixed ``p<j>_`` (math.h names
-    and the stand-in headers' builtins excepted)."""
+    """The kernel's preprocessed text with every identifier prefixed ``p<j>_`` (math.h names,
+    the stand-in headers' builtins and ``NULL`` excepted)."""
     out = []
     unit = user_lines(kernel.preprocessed) + kernel.native_extra
     for kind, text in kinds_and_texts(unit):
-        if kind == "ident" and text not in MATH_NAMES and not text.startswith("__nsc_"):
+        if kind == "ident" and text not in MATH_NAMES and not text.startswith("__nsc_") \
+                and text != "NULL":  # (no stand-in defines it: the prelude's <stddef.h> does)
             out.append(f"p{j}_{text}")
         else:
             out.append(text)

@@ -131,3 +131,14 @@ def test_a_function_defined_in_another_file_of_the_tree_is_linked(tmp_path) -> N
     assert np.array_equal(k(X), k.native(X))
     a, b = np.trunc(X * 256.0).astype(np.int64).T
     assert np.array_equal(k(X)[:, 0], (a * b + 128) >> 8)
+
+
+def test_batched_programs_keep_null_for_the_prelude() -> None:
+    # mined code has NULL in initialisers the kernel never runs; no stand-in defines it, so the
+    # batched executor must leave it to the prelude's <stddef.h> instead of renaming it
+    from types import SimpleNamespace
+
+    from nsc_tune.corpus.execute import renamed
+
+    text = renamed(SimpleNamespace(preprocessed="static int *none = NULL;\n", native_extra=""), 3)
+    assert "= NULL" in text and "p3_none" in text
