@@ -118,20 +118,29 @@ def _read_ranges(path: Path) -> dict[int, np.ndarray]:
     return {int(i): data["ranges"][off[k]: off[k + 1]] for k, i in enumerate(data["index"])}
 
 
-def _write_ranges(path: Path, ranges: dict[int, np.ndarray]) -> None:
+def offsets(sizes: list[int] | np.ndarray) -> np.ndarray:
+    """Where each of consecutive items of ``sizes`` starts in their concatenation, and the end."""
+    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
+def _save_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
+    """Write a cache file beside the corpus atomically (a read-only corpus just has none)."""
     from safetensors.numpy import save_file
 
-    keys = sorted(ranges)
-    sizes = [len(ranges[k]) for k in keys]
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    flat = (np.concatenate([ranges[k] for k in keys]) if keys else np.zeros((0, 2)))
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     try:
-        save_file({"index": np.array(keys, dtype=np.int64), "offsets": offsets,
-                   "ranges": flat.astype(np.float64)}, str(tmp))
+        save_file(arrays, str(tmp))
         os.replace(tmp, path)
-    except OSError:  # a read-only corpus: the cache is an optimisation only
+    except OSError:  # the cache is an optimisation only
         pass
+
+
+def _write_ranges(path: Path, ranges: dict[int, np.ndarray]) -> None:
+    keys = sorted(ranges)
+    flat = (np.concatenate([ranges[k] for k in keys]) if keys else np.zeros((0, 2)))
+    _save_cache({"index": np.array(keys, dtype=np.int64),
+                 "offsets": offsets([len(ranges[k]) for k in keys]),
+                 "ranges": flat.astype(np.float64)}, path)
 
 
 def _tokens_cache(root: str, split: str, max_len: int) -> Path:
@@ -159,8 +168,6 @@ _TOKEN_PARTS = ("ids", "values", "in_pos", "out_pos", "in_ranges", "out_ranges")
 
 def _write_tokens(path: Path, toks: dict[int, TokenizedProgram | None]) -> None:
     """Store a split's tokenized programs (None: too long for the context) in one file."""
-    from safetensors.numpy import save_file
-
     kept = sorted(k for k, t in toks.items() if t is not None)
     arrays = {"index": np.array(kept, dtype=np.int64),
               "too_long": np.array(sorted(k for k, t in toks.items() if t is None),
@@ -168,14 +175,8 @@ def _write_tokens(path: Path, toks: dict[int, TokenizedProgram | None]) -> None:
     for part in _TOKEN_PARTS:
         chunks = [np.asarray(getattr(toks[k], part)) for k in kept]
         arrays[part] = np.concatenate(chunks) if chunks else np.zeros(0)
-        arrays[f"{part}_offsets"] = np.concatenate([[0], np.cumsum([len(c) for c in chunks])]
-                                                   ).astype(np.int64)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    try:
-        save_file(arrays, str(tmp))
-        os.replace(tmp, path)
-    except OSError:  # a read-only corpus: the cache is an optimisation only
-        pass
+        arrays[f"{part}_offsets"] = offsets([len(c) for c in chunks])
+    _save_cache(arrays, path)
 
 
 def _read_tokens(path: Path) -> dict[int, TokenizedProgram | None]:
@@ -269,6 +270,24 @@ def collate(programs: list[TrainProgram], rows: list[np.ndarray]) -> Batch:
     return Batch(*(torch.from_numpy(a) for a in collate_arrays(programs, rows)))
 
 
+def token_features(t: TokenizedProgram) -> np.ndarray:
+    """A program's token features ``[L, F]``: value features, then the slot ranges' features at
+    the slot tokens (zero elsewhere)."""
+    feats = np.zeros((len(t), N_VALUE_FEATURES + N_RANGE_FEATURES), dtype=np.float32)
+    feats[:, :N_VALUE_FEATURES] = value_features(t.values)
+    if t.in_ranges is not None:
+        feats[t.in_pos, N_VALUE_FEATURES:] = range_features(t.in_ranges)
+    if t.out_ranges is not None:
+        feats[t.out_pos, N_VALUE_FEATURES:] = range_features(t.out_ranges)
+    return feats
+
+
+def normalised_inputs(p: TrainProgram, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Rows ``rows`` of a program's inputs mapped from its domains to [-1, 1]."""
+    span = np.maximum(p.hi - p.lo, 1e-12)
+    return 2.0 * (p.X[rows] - p.lo) / span - 1.0
+
+
 def collate_arrays(programs: list[TrainProgram], rows: list[np.ndarray]
                    ) -> tuple[np.ndarray, ...]:
     """``collate`` as NumPy arrays, in ``Batch``'s field order (cheap to send between processes)."""
@@ -290,16 +309,11 @@ def collate_arrays(programs: list[TrainProgram], rows: list[np.ndarray]
     for i, (p, idx) in enumerate(zip(programs, rows, strict=True)):
         t = p.tokens
         ids[i, : len(t)] = t.ids
-        vals[i, : len(t), :N_VALUE_FEATURES] = value_features(t.values)
-        if t.in_ranges is not None:
-            vals[i, t.in_pos, N_VALUE_FEATURES:] = range_features(t.in_ranges)
-        if t.out_ranges is not None:
-            vals[i, t.out_pos, N_VALUE_FEATURES:] = range_features(t.out_ranges)
+        vals[i, : len(t)] = token_features(t)
         k, m = p.X.shape[1], p.Y.shape[1]
         in_pos[i, :k], in_mask[i, :k] = t.in_pos, True
         out_pos[i, :m], out_mask[i, :m] = t.out_pos, True
-        span = np.maximum(p.hi - p.lo, 1e-12)
-        xn[i, :, :k] = 2.0 * (p.X[idx] - p.lo) / span - 1.0
+        xn[i, :, :k] = normalised_inputs(p, idx)
         y[i, :, :m] = p.Y[idx]
         mu[i, :m], log_sigma[i, :m] = p.mu, p.log_sigma
     return ids, vals, in_pos, in_mask, out_pos, out_mask, xn, y, mu, log_sigma
@@ -343,11 +357,17 @@ class StepSampler:
         """This rank's share of global step ``step``."""
         return Batch(*(torch.from_numpy(a) for a in self.arrays(step, rank, world)))
 
+    def share(self, step: int, rank: int = 0, world: int = 1
+              ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """This rank's programs of global step ``step`` and their row subsets."""
+        chosen, rows = self.indices(step)
+        mine = range(rank, len(chosen), world)
+        return chosen[list(mine)], [rows[i] for i in mine]
+
     def arrays(self, step: int, rank: int = 0, world: int = 1) -> tuple[np.ndarray, ...]:
         """``batch`` as NumPy arrays."""
-        chosen, rows = self.indices(step)
-        mine = list(range(rank, len(chosen), world))
-        return collate_arrays([self.programs[chosen[i]] for i in mine], [rows[i] for i in mine])
+        chosen, rows = self.share(step, rank, world)
+        return collate_arrays([self.programs[i] for i in chosen], rows)
 
 
 _FORKED_SAMPLER: StepSampler | None = None  # the sampler seen by forked collating processes
@@ -379,7 +399,7 @@ class Prefetcher:
             self.fn = _forked_arrays
         else:
             self.pool = ThreadPoolExecutor(max_workers=2)
-            self.fn = sampler.arrays
+            self.fn = self._work(sampler)
         self.depth = depth or max(4, 2 * processes)
         self.ahead = {}
         self.next = first
@@ -390,11 +410,19 @@ class Prefetcher:
             self.ahead[self.next] = self.pool.submit(self.fn, self.next, self.rank, self.world)
             self.next += 1
 
+    def _work(self, sampler: StepSampler):
+        """What a thread does for a step ahead, ``(step, rank, world) -> result``."""
+        return sampler.arrays
+
+    def _batch(self, result: tuple[np.ndarray, ...]) -> Batch:
+        """The batch from a step's result."""
+        return Batch(*(torch.from_numpy(a) for a in result))
+
     def get(self, step: int) -> Batch:
         """The batch of ``step`` (steps must be asked for in order)."""
-        arrays = self.ahead.pop(step).result()
+        result = self.ahead.pop(step).result()
         self._fill(step + 1)
-        return Batch(*(torch.from_numpy(a) for a in arrays))
+        return self._batch(result)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)

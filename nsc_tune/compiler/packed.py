@@ -6,52 +6,28 @@ once into flat tensors that live on the training device (token ids, token featur
 ranges already in place, slot positions, normalised inputs, outputs, output statistics, and the
 offsets of each program in them), and a batch is a handful of gathers there. The batches are the
 ones ``collate`` builds for the same programs and rows, element for element
-(``tests/compiler/test_packed.py``); only the choice of programs and rows (``StepSampler.indices``)
+(``tests/compiler/test_packed.py``); only the choice of programs and rows (``StepSampler.share``)
 stays on the host, in a background thread.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from nsc_tune.compiler.data import Batch, StepSampler, TrainProgram
-from nsc_tune.compiler.tokenizer import (
-    N_RANGE_FEATURES,
-    N_VALUE_FEATURES,
-    PAD,
-    range_features,
-    value_features,
+from nsc_tune.compiler.data import (
+    Batch,
+    Prefetcher,
+    StepSampler,
+    TrainProgram,
+    normalised_inputs,
+    offsets,
+    token_features,
 )
-
-
-def _offsets(sizes: list[int] | np.ndarray) -> np.ndarray:
-    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-
-
-def _token_features(programs: list[TrainProgram]) -> np.ndarray:
-    """Every token's features ``[T, F]``: value features, then the slot ranges' at slot tokens."""
-    values = np.concatenate([p.tokens.values for p in programs])
-    feats = np.zeros((len(values), N_VALUE_FEATURES + N_RANGE_FEATURES), dtype=np.float32)
-    feats[:, :N_VALUE_FEATURES] = value_features(values)
-    start = 0
-    for p in programs:
-        t = p.tokens
-        for pos, ranges in ((t.in_pos, t.in_ranges), (t.out_pos, t.out_ranges)):
-            if ranges is not None and len(pos):
-                feats[start + pos, N_VALUE_FEATURES:] = range_features(ranges)
-        start += len(t)
-    return feats
-
-
-def _normalised_inputs(p: TrainProgram) -> np.ndarray:
-    """``collate``'s input normalisation, applied to all of a program's rows once."""
-    span = np.maximum(p.hi - p.lo, 1e-12)
-    return 2.0 * (p.X - p.lo) / span - 1.0
+from nsc_tune.compiler.tokenizer import PAD
 
 
 @dataclass
@@ -85,19 +61,19 @@ class PackedPrograms:
             raise ValueError("no programs to pack")
         arrays = {
             "ids": np.concatenate([p.tokens.ids for p in programs]).astype(np.int64),
-            "feats": _token_features(programs),
-            "tok_off": _offsets([len(p.tokens) for p in programs]),
+            "feats": np.concatenate([token_features(p.tokens) for p in programs]),
+            "tok_off": offsets([len(p.tokens) for p in programs]),
             "in_pos": np.concatenate([p.tokens.in_pos for p in programs]).astype(np.int64),
-            "in_off": _offsets([p.X.shape[1] for p in programs]),
+            "in_off": offsets([p.X.shape[1] for p in programs]),
             "out_pos": np.concatenate([p.tokens.out_pos for p in programs]).astype(np.int64),
-            "out_off": _offsets([p.Y.shape[1] for p in programs]),
+            "out_off": offsets([p.Y.shape[1] for p in programs]),
             "mu": np.concatenate([p.mu for p in programs]).astype(np.float32),
             "log_sigma": np.concatenate([p.log_sigma for p in programs]).astype(np.float32),
-            "xn": np.concatenate([_normalised_inputs(p).ravel() for p in programs]
+            "xn": np.concatenate([normalised_inputs(p).ravel() for p in programs]
                                  ).astype(np.float32),
-            "x_off": _offsets([p.X.size for p in programs]),
+            "x_off": offsets([p.X.size for p in programs]),
             "y": np.concatenate([p.Y.ravel() for p in programs]).astype(np.float32),
-            "y_off": _offsets([p.Y.size for p in programs]),
+            "y_off": offsets([p.Y.size for p in programs]),
             "n_in": np.array([p.X.shape[1] for p in programs], dtype=np.int64),
             "n_out": np.array([p.Y.shape[1] for p in programs], dtype=np.int64),
             "lengths": np.array([len(p.tokens) for p in programs], dtype=np.int64),
@@ -130,8 +106,8 @@ class PackedPrograms:
         slot_out, out_mask = _spans(self.out_off[c], self.n_out[c], n_out)
         in_pos = torch.where(in_mask, self.in_pos[slot_in], 0)
         out_pos = torch.where(out_mask, self.out_pos[slot_out], 0)
-        xn = _rows(self.xn, self.x_off[c], self.n_in[c], r, n_in, in_mask)
-        y = _rows(self.y, self.y_off[c], self.n_out[c], r, n_out, out_mask)
+        xn = _block_rows(self.xn, self.x_off[c], self.n_in[c], r, n_in, in_mask)
+        y = _block_rows(self.y, self.y_off[c], self.n_out[c], r, n_out, out_mask)
         mu = torch.where(out_mask, self.mu[slot_out], 0.0)
         log_sigma = torch.where(out_mask, self.log_sigma[slot_out], 0.0)
         return Batch(ids, feats, in_pos, in_mask, out_pos, out_mask, xn, y, mu, log_sigma)
@@ -145,7 +121,7 @@ def _spans(start: Tensor, size: Tensor, width: int) -> tuple[Tensor, Tensor]:
     return torch.where(ok, start[:, None] + k[None, :], 0), ok
 
 
-def _rows(flat: Tensor, start: Tensor, width: Tensor, rows: Tensor, pad: int, ok: Tensor
+def _block_rows(flat: Tensor, start: Tensor, width: Tensor, rows: Tensor, pad: int, ok: Tensor
           ) -> Tensor:
     """Rows ``rows`` [B, R] of each program's row-major block, padded to ``pad`` columns."""
     k = torch.arange(pad, device=flat.device)
@@ -154,34 +130,18 @@ def _rows(flat: Tensor, start: Tensor, width: Tensor, rows: Tensor, pad: int, ok
     return torch.where(mask, flat[torch.where(mask, idx, 0)], 0.0)
 
 
-class PackedPrefetcher:
-    """``Prefetcher``'s contract for packed programs: a thread draws the coming steps' programs
-    and rows ahead (``StepSampler.indices``), the batch is gathered on the device when asked for."""
+class PackedPrefetcher(Prefetcher):
+    """``Prefetcher`` for packed programs: threads draw the coming steps' programs and rows ahead
+    (``StepSampler.share``), the batch is gathered on the device when asked for."""
 
     def __init__(self, sampler: StepSampler, packed: PackedPrograms, first: int, last: int,
                  rank: int = 0, world: int = 1, depth: int = 8) -> None:
-        self.sampler, self.packed = sampler, packed
-        self.last, self.rank, self.world, self.depth = last, rank, world, depth
-        self.pool = ThreadPoolExecutor(max_workers=1)
-        self.ahead = {}
-        self.next = first
-        self._fill(first)
+        self.packed = packed
+        super().__init__(sampler, first, last, rank, world, depth=depth)
 
-    def _share(self, step: int) -> tuple[np.ndarray, np.ndarray]:
-        chosen, rows = self.sampler.indices(step)
-        mine = np.arange(self.rank, len(chosen), self.world)
-        return chosen[mine], np.stack([rows[i] for i in mine])
+    def _work(self, sampler: StepSampler):
+        return sampler.share
 
-    def _fill(self, step: int) -> None:
-        while self.next < min(step + self.depth, self.last):
-            self.ahead[self.next] = self.pool.submit(self._share, self.next)
-            self.next += 1
-
-    def get(self, step: int) -> Batch:
-        """The batch of ``step``, on the packed programs' device (steps asked for in order)."""
-        chosen, rows = self.ahead.pop(step).result()
-        self._fill(step + 1)
-        return self.packed.batch(chosen, rows)
-
-    def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+    def _batch(self, result: tuple[np.ndarray, list[np.ndarray]]) -> Batch:
+        chosen, rows = result
+        return self.packed.batch(chosen, np.stack(rows))
