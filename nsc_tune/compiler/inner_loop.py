@@ -29,7 +29,13 @@ from torch import Tensor
 from nsc_tune.compiler.data import Batch
 from nsc_tune.compiler.pretrain import FULL_WEIGHT, loss_terms
 from nsc_tune.errors import NscTuneError
-from nsc_tune.surrogate.mlp import SurrogateParams, forward_normalised, symexp, symlog
+from nsc_tune.surrogate.mlp import (
+    SurrogateParams,
+    denormalise_outputs,
+    forward_normalised,
+    symexp,
+    symlog,
+)
 
 #: The emitted tensors that model standardised outputs, then location and log-scale.
 SHAPE = ("w_in", "b_in", "w_hidden", "b_hidden", "w_out", "b_out")
@@ -171,8 +177,7 @@ def initial_params(p: SurrogateParams, loc: Tensor, scale: Tensor) -> Params:
 def predict(q: Params, xn: Tensor) -> Tensor:
     """Real-unit outputs [B, R, O] of the surrogates ``q`` at normalised inputs ``xn``."""
     p = SurrogateParams(*(q[k] for k in FIELDS))
-    yn = forward_normalised(p, xn)
-    return symexp(q["mu"])[:, None, :] + torch.exp(q["log_sigma"])[:, None, :] * yn
+    return denormalise_outputs(p, forward_normalised(p, xn))
 
 
 def program_losses(q: Params, xn: Tensor, y: Tensor, scale: Tensor, om: Tensor) -> Tensor:
