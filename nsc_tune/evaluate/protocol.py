@@ -24,6 +24,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 INITS = ("random", "compiled", "text_agnostic", "auto")
+#: The paper fine-tunes every tensor: the output location and scale train with the rest here
+#: (the product's fit keeps them at what the examples measured; ``fit_surrogate``'s stats_lr).
+PROTOCOL_STATS_LR = 1.0
 
 
 def random_seed_of(trial: int) -> int:
@@ -119,11 +122,12 @@ def _run(task: tuple) -> dict:
             s, res, _ = fit_auto(k, Xp[idx], Yp[idx], epochs=cfg.epochs, seed=trial,
                                  random_seed=random_seed_of(trial),
                                  warmup_epochs=cfg.warmup_epochs, lr=cfg.lr,
-                                 batch_size=cfg.batch_size, on_epoch=hook)
+                                 batch_size=cfg.batch_size, on_epoch=hook,
+                                 stats_lr=PROTOCOL_STATS_LR)
         else:
             res = fit_surrogate(s, X, Y, epochs=cfg.epochs, lr=cfg.lr,
                                 batch_size=cfg.batch_size, seed=trial, X_val=Xv, Y_val=Yv,
-                                on_epoch=hook)
+                                on_epoch=hook, stats_lr=PROTOCOL_STATS_LR)
         best_epoch = res.best_epoch
     # "kept": the initialisation the result came from (auto's winner; the init itself otherwise).
     return {"kernel": name, "fraction": fraction, "n": n, "trial": trial, "init": init,

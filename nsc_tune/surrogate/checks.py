@@ -48,7 +48,7 @@ def check_examples(kernel, X, Y, min_examples: int = 1, constant_ok: bool = Fals
 
 def check_settings(*, epochs: int | None = None, lr: float | None = None,
                    batch_size: int | None = None, val_fraction: float | None = None,
-                   patience: int | None = None) -> None:
+                   patience: int | None = None, stats_lr: float | None = None) -> None:
     """FitError for a setting no fit can use (each checked only when given)."""
     if epochs is not None and (not isinstance(epochs, int | np.integer) or epochs < 1):
         raise FitError(f"epochs={epochs!r}: pass a whole number >= 1")
@@ -64,3 +64,7 @@ def check_settings(*, epochs: int | None = None, lr: float | None = None,
     if patience is not None and (not isinstance(patience, int | np.integer) or patience < 1):
         raise FitError(f"patience={patience!r}: pass a whole number >= 1, or None (never stop "
                        "early)")
+    if stats_lr is not None and not (isinstance(stats_lr, int | float) and math.isfinite(stats_lr)
+                                     and stats_lr >= 0):
+        raise FitError(f"stats_lr={stats_lr!r}: pass a finite factor >= 0 (0 keeps the output "
+                       "location and scale the examples measured)")

@@ -115,3 +115,38 @@ def test_training_that_never_improves_keeps_the_initial_weights() -> None:
     assert r.best_epoch == 0
     for n, p in s.named_parameters():
         assert torch.equal(p, state[n]), n
+
+
+# An output whose spread is tiny next to its mean: 1000 + 0.01 sin(3x) cos(2z).
+OFFSET_SRC = """
+#pragma nsc_tune domain(x, -2, 2)
+#pragma nsc_tune domain(z, -2, 2)
+double f(double x, double z) { return 1000.0 + 0.01 * sin(3.0 * x) * cos(2.0 * z); }
+"""
+
+
+def _standardised_mse(s: Surrogate, k: Kernel) -> float:
+    X = k.sample(2000, seed=99)
+    Y = k(X)
+    return float(np.mean(((s.predict(X) - Y) / Y.std(axis=0)) ** 2))
+
+
+def test_output_location_and_scale_stay_measured_by_default() -> None:
+    # One Adam step on a symlog location of 1000 moves the mean by ~10, 1000 standard deviations:
+    # trained with the rest (stats_lr=1, the paper's protocol) the fit never leaves the mean.
+    k = Kernel.from_source(OFFSET_SRC)
+    X, Y = draw(k, 200, seed=0)
+    kept, trained = Surrogate.random(k, seed=0), Surrogate.random(k, seed=0)
+    fit_surrogate(kept, X, Y, epochs=400, val_fraction=0.0, schedule="cosine")
+    fit_surrogate(trained, X, Y, epochs=400, val_fraction=0.0, schedule="cosine", stats_lr=1.0)
+    assert float(kept.mu.detach()) == pytest.approx(float(np.log1p(Y.mean())), rel=1e-6)
+    assert float(torch.exp(kept.log_sigma.detach())) == pytest.approx(float(Y.std()), rel=1e-4)
+    assert _standardised_mse(kept, k) < 0.3 < 0.9 < _standardised_mse(trained, k)
+
+
+def test_bad_stats_lr_is_a_typed_error() -> None:
+    k = Kernel.from_source(SRC)
+    X, Y = draw(k, 20, seed=0)
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(FitError, match="stats_lr"):
+            fit_surrogate(Surrogate.random(k), X, Y, epochs=2, stats_lr=bad)
