@@ -1,14 +1,16 @@
 """Pretraining throughput of the two data pipelines, side by side in one run.
 
 ``collate`` pads every batch on the host (in ``--collate-workers`` forked processes); ``packed``
-packs the corpus onto the device once and gathers each batch there. Both train the same model from
-the same weights on the same corpus, the same steps and batches; the ratio of their steady
-programs/s (after ``STEADY_AFTER`` steps; the whole run's when too short) is the result.
+packs the corpus onto the device once and gathers each batch there; ``packed+compile`` also
+runs the loss through ``torch.compile``; ``+unfused`` turns AdamW's fused kernel off (the
+default before it was on). All train the same model from the same weights on the same corpus,
+the same steps and batches; the ratio of each one's steady programs/s (after ``STEADY_AFTER``
+steps; the whole run's when too short) to the first variant's is the result.
 Loading is timed too: the first load tokenizes the split, the second reads the pre-tokenised
 cache.
 
     python benchmarks/pretrain_pipeline.py --corpus /tmp/corpus --seconds 60 --batch-size 256 \\
-        --collate-workers 14 --json out.json
+        --collate-workers 14 --variants collate,packed,packed+compile --json out.json
 """
 
 from __future__ import annotations
@@ -41,21 +43,34 @@ def _loads(corpus: str, max_len: int, workers: int) -> tuple[list, dict]:
     return programs, {"tokenize_seconds": round(t1 - t0, 1), "cached_seconds": round(t2 - t1, 1)}
 
 
-def _run(corpus: str, programs: list, pipeline: str, args: argparse.Namespace) -> dict:
+def _run(corpus: str, programs: list, variant: str, args: argparse.Namespace) -> dict:
+    pipeline, *flags = variant.split("+")
+    unknown = set(flags) - {"compile", "unfused"}
+    if unknown:
+        raise SystemExit(f"unknown variant flag(s) {sorted(unknown)} in {variant!r}")
     out = Path(tempfile.mkdtemp(prefix=f"pipeline-{pipeline}-"))
     cfg = PretrainConfig(corpus=corpus, out=str(out), steps=10**7, batch_size=args.batch_size,
                          rows=args.rows, lr=1e-4, warmup=100, checkpoint_every=10**7,
                          max_minutes=args.seconds / 60, init_weights=args.weights,
-                         collate_workers=args.collate_workers, pipeline=pipeline)
-    summary = pretrain(cfg, programs, progress=False)
+                         collate_workers=args.collate_workers, pipeline=pipeline,
+                         compile="compile" in flags, fused_optimizer="unfused" not in flags)
+    try:
+        summary = pretrain(cfg, programs, progress=False)
+    except Exception as exc:  # a variant that fails (e.g. compilation) is reported, not fatal
+        shutil.rmtree(out, ignore_errors=True)
+        return {"variant": variant, "error": f"{type(exc).__name__}: {str(exc)[:500]}",
+                "rate_programs_per_second": float("nan")}
+    # The same batches from the same weights: every variant's logged losses should agree.
+    losses = [round(json.loads(line)["loss"], 5)
+              for line in (out / "log.jsonl").read_text().splitlines()[:4]]
     shutil.rmtree(out, ignore_errors=True)
     keep = ("steps_this_run", "seconds", "steady_steps_per_second", "programs_per_second",
             "pack_seconds", "device")
     # Short runs (the CPU) never get past the start-up steps: then the whole run's rate counts.
     rate = summary["steady_steps_per_second"]
     rate = summary["steps_per_second"] if rate is None else rate
-    return {**{k: summary[k] for k in keep}, "pipeline": pipeline,
-            "steady": summary["steady_steps_per_second"] is not None,
+    return {**{k: summary[k] for k in keep}, "variant": variant,
+            "steady": summary["steady_steps_per_second"] is not None, "losses": losses,
             "rate_programs_per_second": round(rate * args.batch_size, 1)}
 
 
@@ -68,19 +83,26 @@ def main() -> None:
     p.add_argument("--collate-workers", type=int, default=14)
     p.add_argument("--workers", type=int, default=0, help="tokenizing processes (0: all cores)")
     p.add_argument("--weights", default=WEIGHTS)
+    p.add_argument("--variants", default="collate,packed",
+                   help="comma-separated: collate, packed, packed+compile, packed+unfused, ...")
     p.add_argument("--json", default=None)
     args = p.parse_args()
     programs, loads = _loads(args.corpus, CompNetConfig().max_len, args.workers)
-    runs = [_run(args.corpus, programs, name, args) for name in ("collate", "packed")]
-    old, new = (r["rate_programs_per_second"] for r in runs)
-    result = {"programs": len(programs), "batch_size": args.batch_size, "loads": loads,
-              "runs": runs, "packed_over_collate": round(new / max(old, 1e-9), 2),
-              "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None}
-    print(f"{'pipeline':10s} {'programs/s':>11s} {'steady':>7s} {'steps':>7s} {'pack s':>7s}")
+    runs = [_run(args.corpus, programs, name, args) for name in args.variants.split(",")]
+    first = runs[0]["rate_programs_per_second"]
     for r in runs:
-        print(f"{r['pipeline']:10s} {r['rate_programs_per_second']:11.1f} {r['steady']!s:>7s} "
-              f"{r['steps_this_run']:7d} {r['pack_seconds']:7.1f}")
-    print(f"packed / collate: {result['packed_over_collate']}x; load {loads}")
+        r["over_first"] = round(r["rate_programs_per_second"] / max(first, 1e-9), 2)
+    result = {"programs": len(programs), "batch_size": args.batch_size, "loads": loads,
+              "runs": runs, "baseline": runs[0]["variant"],
+              "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None}
+    print(f"{'variant':22s} {'programs/s':>11s} {'steady':>7s} {'steps':>7s} {'ratio':>6s}")
+    for r in runs:
+        if "error" in r:
+            print(f"{r['variant']:22s} failed: {r['error']}")
+            continue
+        print(f"{r['variant']:22s} {r['rate_programs_per_second']:11.1f} {r['steady']!s:>7s} "
+              f"{r['steps_this_run']:7d} {r['over_first']:6.2f}  losses {r['losses']}")
+    print(f"ratios over {runs[0]['variant']}; load {loads}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
 

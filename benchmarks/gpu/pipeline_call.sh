@@ -2,7 +2,8 @@
 # One device call: build an N-program corpus, then pretraining's two data pipelines side by side
 # (benchmarks/pretrain_pipeline.py: host collation in forked processes vs batches gathered on the
 # GPU from the packed corpus), same weights, batches and settings. Usage (repo root, carrying .whl):
-#   N=20000 SECONDS_EACH=75 BATCHES="256 512" bash benchmarks/gpu/pipeline_call.sh
+#   N=20000 SECONDS_EACH=75 BATCHES="256 512" VARIANTS=packed,packed+compile \
+#     bash benchmarks/gpu/pipeline_call.sh
 set -euo pipefail
 export PYTHONUNBUFFERED=1
 source "$(dirname "$0")/env.sh"
@@ -18,5 +19,6 @@ if [ ! -f /tmp/corpus/manifest.json ]; then
 fi
 for b in $BATCHES; do
   python3 benchmarks/pretrain_pipeline.py --corpus /tmp/corpus --seconds "$SECONDS_EACH" \
-    --batch-size "$b" --collate-workers $(( $(nproc) - 2 )) --json "$OUT/pipeline_b$b.json"
+    --variants "${VARIANTS:-collate,packed}" --batch-size "$b" \
+    --collate-workers $(( $(nproc) - 2 )) --json "$OUT/pipeline_b$b.json"
 done
