@@ -37,7 +37,7 @@ def cmd_corpus_mine(args: argparse.Namespace) -> int:
     from nsc_tune.corpus.build import BuildConfig, build
     from nsc_tune.corpus.mine import mine
 
-    path, counts = mine(args.src, args.out, progress=not args.json)
+    path, counts = mine(args.src, args.out, progress=not args.json, headers=args.headers)
     n = counts.get("candidate", 0)
     if n == 0:
         raise UsageError(f"no function under {' '.join(args.src)} loads as a kernel: "
@@ -160,6 +160,8 @@ def add(sub: argparse._SubParsersAction) -> None:
     cm.add_argument("--workers", type=int, default=0, help="processes (default: all cores)")
     cm.add_argument("--rows", type=int, default=1024, help="input/output pairs per program")
     cm.add_argument("--shard-size", type=int, default=1000, help="candidates per shard")
+    cm.add_argument("--headers", action="store_true",
+                    help="also mine the functions .h files define (header-only libraries)")
     cm.add_argument("--json", action="store_true")
     cm.set_defaults(func=cmd_corpus_mine)
     cs = corpus_sub.add_parser("stats", help="counts, histograms and a PNG plot of a corpus")

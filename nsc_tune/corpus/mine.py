@@ -31,13 +31,16 @@ PERMISSIVE = ("MIT", "BSD", "Apache-2.0", "Zlib", "Unlicense", "public-domain", 
 _LICENCE_HINTS = (
     ("Apache-2.0", r"Apache License,?\s+Version 2\.0"),
     ("MIT", r"Permission is hereby granted, free of charge"),
-    ("BSD", r"Redistribution and use in source and binary forms"),
-    ("Zlib", r"This software is provided 'as-is', without any express or implied"),
+    ("BSD", r"Redistribution and use (of the Software )?in source and binary forms"),
+    ("Zlib", r"This software is provided ['\"]as-is['\"], without any express or implied"),
     ("Unlicense", r"This is free and unencumbered software released into the public domain"),
     ("ISC", r"Permission to use, copy, modify, and(/or)? distribute this software"),
     ("BSL-1.0", r"Boost Software License"),
     ("GPL", r"GNU (Lesser |Affero )?General Public License"),
+    ("public-domain", r"\b(is|into the) public domain\b"),
 )
+
+_LICENCE_FILE = re.compile(r"^(UN)?LICEN[CS]E|^COPY(ING|RIGHT)|-LICEN[CS]E", re.I)
 
 
 class MineError(NscTuneError):
@@ -59,7 +62,9 @@ class MinedProgram:
 
 def licence_of(root: Path) -> str:
     """The licence of a source tree from its LICENSE/COPYING file ("unknown" when none)."""
-    for name in ("LICENSE", "LICENSE.txt", "LICENSE.md", "COPYING", "LICENCE", "UNLICENSE"):
+    names = ("LICENSE", "LICENSE.txt", "LICENSE.md", "COPYING", "LICENCE", "UNLICENSE")
+    others = sorted(p.name for p in root.glob("*") if _LICENCE_FILE.search(p.name))
+    for name in (*names, *others):  # then COPYRIGHT, LICENSE-ISC.txt, BSD-LICENSE, ...
         path = root / name
         if path.is_file():
             text = path.read_text(errors="replace")[:20000]
@@ -137,15 +142,19 @@ def candidate(ex, function: str, linked: dict | None = None) -> str:
     return "\n".join(pragmas) + ("\n" if pragmas else "") + c_source
 
 
-def _expand_all(root: Path, files: list[Path], counts: Counter, progress: bool) -> dict:
+def _expand_all(root: Path, files: list[Path], counts: Counter, progress: bool,
+                top: Path | None = None) -> dict:
     """Every file of the tree preprocessed once: ``{relative path: Expanded}`` (failures
-    counted by reason)."""
+    counted by reason). Headers are searched under ``root``, then under ``top`` (the
+    repository holding ``root``, when only a subfolder is mined)."""
     from tqdm import tqdm
 
     from nsc_tune.kernel import KernelError
     from nsc_tune.kernel.parse import expand
 
     search = header_dirs(root)
+    if top is not None and root.resolve() != top and root.resolve().is_relative_to(top):
+        search += [d for d in header_dirs(top) if d not in search]
     done = {}
     for path in tqdm(files, desc=f"reading {root}", unit="file", disable=not progress):
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -162,15 +171,18 @@ def _expand_all(root: Path, files: list[Path], counts: Counter, progress: bool) 
     return done
 
 
-def _mine_root(root: Path, counts: Counter, progress: bool, provenance: tuple[str, str, str]
-               ) -> list[MinedProgram]:
-    """The candidates of one source tree."""
+def _mine_root(root: Path, counts: Counter, progress: bool, provenance: tuple[str, str, str],
+               top: Path | None = None, headers: bool = False) -> list[MinedProgram]:
+    """The candidates of one source tree (headers also searched in its repository ``top``;
+    with ``headers``, the functions that ``.h`` files define are mined too)."""
     from tqdm import tqdm
 
     from nsc_tune.kernel import KernelError
 
-    files = _expand_all(root, sorted(p for p in root.rglob("*.c") if p.is_file()), counts,
-                        progress)
+    paths = sorted(p for p in root.rglob("*.c") if p.is_file())
+    if headers:  # after the .c files: a function both define is linked from its .c file
+        paths += sorted(p for p in root.rglob("*.h") if p.is_file())
+    files = _expand_all(root, paths, counts, progress, top)
     linked = definitions(files)
     rows = []
     for origin, ex in tqdm(files.items(), desc=f"mining {root}", unit="file",
@@ -187,8 +199,9 @@ def _mine_root(root: Path, counts: Counter, progress: bool, provenance: tuple[st
 
 
 def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] = PERMISSIVE,
-         progress: bool = False) -> tuple[Path, Counter]:
-    """Extract candidates from every ``.c`` file under ``sources`` into ``out/candidates.jsonl``.
+         progress: bool = False, headers: bool = False) -> tuple[Path, Counter]:
+    """Extract candidates from every ``.c`` file under ``sources`` into ``out/candidates.jsonl``
+    (and from every ``.h`` file with ``headers``: header-only libraries).
 
     Returns:
         The candidates file and the counts by outcome (``candidate`` and the drop reasons).
@@ -210,7 +223,7 @@ def mine(sources: list[str | Path], out: str | Path, licences: tuple[str, ...] =
             counts[f"licence:{licence}"] += sum(1 for p in root.rglob("*.c") if p.is_file())
             continue
         rows += _mine_root(root, counts, progress, (repo, _git(root, "rev-parse", "HEAD"),
-                                                    licence))
+                                                    licence), top.resolve(), headers)
     target = out / "candidates.jsonl"
     target.write_text("".join(json.dumps(asdict(r)) + "\n" for r in rows))
     return target, counts

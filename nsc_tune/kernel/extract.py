@@ -21,7 +21,7 @@ MAX_HEADER_BYTES = 1 << 20
 MAX_HEADERS = 64
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
-_HEADER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.\-/]*$")
 _CXX_STREAM = re.compile(r"\bstd\s*::\s*(?:cerr|cout|clog)\s*<<[^;]*;")
 _ANY_INCLUDE = re.compile(r"^\s*#\s*include")
 _FLAT_PREFIX = "__nsc_local_"
@@ -166,7 +166,8 @@ def _search(header: str, base_dir) -> Path | None:
 
 def _local_header(header: str, base_dir, line: int, text: str) -> Path:
     """The file a quoted include names: the first of the search folders ``base_dir`` (one
-    folder or several) that holds it, never outside that folder."""
+    folder or several) that holds it, never outside them (``../x.h`` only where it lands in
+    one of them: a tree's ``src/`` reaching ``../include/``)."""
     dirs = [] if base_dir is None else [base_dir] if isinstance(base_dir, (str, Path)) \
         else list(base_dir)
     if not dirs:
@@ -174,19 +175,21 @@ def _local_header(header: str, base_dir, line: int, text: str) -> Path:
             f"local header `{header}` with no folder to find it in", line=line,
             construct=text.strip(), hint="load the kernel with Kernel.from_file(path) so that "
             "headers beside it are found, or paste the header into the source")
-    parts = Path(header).parts
-    if not _HEADER_NAME.match(header) or Path(header).is_absolute() or ".." in parts:
-        raise IncludeNotSupportedError(
-            f"local header `{header}` is outside the source's folder", line=line,
-            construct=text.strip(), hint="only headers in the kernel's folder or below it are read")
-    for d in dirs:
-        root = Path(d).resolve()
+    outside = IncludeNotSupportedError(
+        f"local header `{header}` is outside the source's folder", line=line,
+        construct=text.strip(), hint="only headers in the kernel's folder or below it are read")
+    if not _HEADER_NAME.match(header) or Path(header).is_absolute():
+        raise outside
+    roots = [Path(d).resolve() for d in dirs]
+    for root in roots:
         path = (root / header).resolve()
-        if path.is_relative_to(root) and path.is_file():
+        if any(path.is_relative_to(r) for r in roots) and path.is_file():
             if path.stat().st_size > MAX_HEADER_BYTES:
                 raise IncludeNotSupportedError(f"local header `{header}` is larger than 1 MiB",
                                                line=line, construct=text.strip())
             return path
+    if ".." in Path(header).parts:
+        raise outside
     raise IncludeNotSupportedError(
         f"local header `{header}` not found beside the source (in "
         f"{', '.join(str(d) for d in dirs)})", line=line, construct=text.strip(),
@@ -266,8 +269,10 @@ def _significant(line: str):
 
 
 def _is_body(buf: list[str], head: str) -> bool:
-    """Whether the brace block closing now is a function body (its ``{`` follows a ``)``)."""
-    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', "\n".join([*buf, head]))
+    """Whether the brace block closing now is a function body (its ``{`` follows a ``)``;
+    line markers between them, left where a comment was, do not count)."""
+    text = re.sub(r"^[ \t]*#.*$", "", "\n".join([*buf, head]), flags=re.M)
+    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
     depth = 0
     for i, ch in enumerate(text):
         if ch == "{":

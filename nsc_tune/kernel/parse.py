@@ -165,7 +165,8 @@ class Expanded:
     pragmas: list[str]
     own: list[Unit]  # top-level units of the source and its local headers
     label: str = MAIN_FILE  # the file's name when its functions are linked into another's
-    asts: dict[tuple[int, bool], list[c_ast.Node]] = field(default_factory=dict, repr=False)
+    asts: dict[tuple[int, bool], list[c_ast.Node] | CSyntaxError] = field(default_factory=dict,
+                                                                          repr=False)
     typedefs: set[str] | None = field(default=None, repr=False)
     slices: dict[tuple[str, bool], tuple | None] = field(default_factory=dict, repr=False)
     definers: dict[str, list[int]] | None = field(default=None, repr=False)
@@ -221,8 +222,25 @@ def unit_ast(ex: Expanded, u: Unit, foreign: bool = False) -> list[c_ast.Node]:
         try:
             ex.asts[key] = _parse_unit(text)[len(need):]
         except c_parser.ParseError:
-            _parse_c(text, ex.src, (ex.text, u))  # raises it with its place
-    return ex.asts[key]
+            # located once (the C compiler runs on the whole file): a header's unit that
+            # does not parse is reached again by every function and every file of a tree
+            if text not in _UNPARSED:
+                try:
+                    _parse_c(text, ex.src, (ex.text, u))  # raises it with its place
+                    raise CSyntaxError("syntax error", hint="fix the C so that it compiles")
+                except CSyntaxError as exc:
+                    if len(_UNPARSED) > 1 << 12:
+                        _UNPARSED.clear()
+                    _UNPARSED[text] = exc
+            ex.asts[key] = _UNPARSED[text]
+    got = ex.asts[key]
+    if isinstance(got, CSyntaxError):
+        raise got.with_traceback(None)
+    return got
+
+
+#: unit texts that do not parse -> their error (see :func:`unit_ast`)
+_UNPARSED: dict[str, CSyntaxError] = {}
 
 
 @functools.lru_cache(maxsize=1 << 15)

@@ -19,6 +19,9 @@ from nsc_tune.kernel import runtime
 from nsc_tune.kernel.mathlib import MATH_FUNCTIONS
 from nsc_tune.kernel.program import Program, TypeInfo, coord, unsupported
 
+#: Global arrays larger than this are not translated (a table the kernel text cannot hold).
+MAX_GLOBAL_ELEMENTS = 1 << 16
+
 
 @dataclass
 class Var:
@@ -854,16 +857,23 @@ class Translator:
                     info = TypeInfo(info.scalar, (len(decl.init.exprs),), const=info.const)
                 else:
                     raise unsupported(decl, "global arrays need a size", "give the size")
-            values = np.zeros(tuple(info.dims), dtype=info.scalar.dtype)
-            if decl.init is not None:
-                for idx, item in self.flatten_init(decl.init, info.dims):
-                    value, t = self.const_eval(item)
-                    values[idx] = self._convert_const(value, t, info.scalar)
+            shape = tuple(info.dims)
+            if np.prod(shape, dtype=float) > MAX_GLOBAL_ELEMENTS:
+                raise unsupported(decl, f"global array `{name}` has more than "
+                                  f"{MAX_GLOBAL_ELEMENTS:,} elements", "use a smaller table")
+            dtype = f"np.{info.scalar.dtype.name}"
+            if decl.init is None:  # zeros, without listing them
+                self.global_lines.append(f"{py} = np.zeros({shape}, dtype={dtype})")
+                self.globals[name] = Var(py, info.scalar, info.dims)
+                return
+            values = np.zeros(shape, dtype=info.scalar.dtype)
+            for idx, item in self.flatten_init(decl.init, info.dims):
+                value, t = self.const_eval(item)
+                values[idx] = self._convert_const(value, t, info.scalar)
             listing = np.array2string(values.reshape(-1), separator=", ", threshold=1 << 30,
                                       floatmode="unique", max_line_width=100)
-            shape = tuple(info.dims)
             self.global_lines.append(
-                f"{py} = np.array({listing}, dtype=np.{info.scalar.dtype.name}).reshape({shape})")
+                f"{py} = np.array({listing}, dtype={dtype}).reshape({shape})")
             self.globals[name] = Var(py, info.scalar, info.dims)
         else:
             value, t = self.const_eval(decl.init) if decl.init is not None else (0, ct.INT)

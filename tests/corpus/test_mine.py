@@ -72,14 +72,15 @@ def test_mine_extracts_filters_dedups_and_drops_the_leak(tmp_path) -> None:
     path, counts = mine([src], tmp_path / "out")
     got = {(c.origin, c.function) for c in load_candidates(path)}
     # physics.c: both functions (helper `drag` too: static functions are candidates as well);
-    # the copy reaches consts.h through "../": outside its folder, so only functions without it
+    # the copy reaches consts.h through "../": inside the mined tree, so it is read
     assert ("physics.c", "fall_speed") in got and ("physics.c", "spring") in got
+    assert ("util/copy_of_physics.c", "fall_speed") in got  # the build's dedup drops it
     assert ("util/geom.c", "dot2") in got  # struct parameters flattened
     assert ("leak.c", "inversek2j") in got  # extracted; the build's leak check drops it
     assert not any(o == "bad.c" for o, _ in got)
     assert counts["frontend:HeapAllocationError"] == 1
     assert counts["frontend:GotoNotSupportedError"] == 1
-    assert counts["file:IncludeNotSupportedError"] == 1  # ../consts.h is outside util/
+    assert counts["file:IncludeNotSupportedError"] == 0  # ../consts.h is inside src/
     for c in load_candidates(path):  # each candidate is self-contained C with its domains
         k = Kernel.from_source(c.source, c.function)
         assert c.licence == "MIT" and k.n_outputs >= 1
@@ -142,3 +143,64 @@ def test_batched_programs_keep_null_for_the_prelude() -> None:
 
     text = renamed(SimpleNamespace(preprocessed="static int *none = NULL;\n", native_extra=""), 3)
     assert "= NULL" in text and "p3_none" in text
+
+
+def test_a_subfolder_finds_the_repository_headers_and_comments_before_a_body(tmp_path) -> None:
+    # mining only src/ of a repository: its macros live in the repository's include/; a
+    # comment between the declarator and `{` leaves a line marker there after cpp
+    repo = tmp_path / "repo"
+    (repo / "include").mkdir(parents=True)
+    (repo / "src").mkdir()
+    (repo / "LICENSE").write_text("The code in this repository is public domain software.\n")
+    (repo / "include" / "api.h").write_text("#define EXPORT\n#define TWO_PI 6.283185307179586\n")
+    (repo / "src" / "angle.c").write_text(
+        '#include <math.h>\n#include "api.h"\n\nEXPORT double wrap_angle(double a)\n/*\n'
+        + "** Wrap an angle into [0, 2pi).\n" * 8 + "*/\n{\n    double w = fmod(a, TWO_PI);\n"
+        "    if (w < 0) w += TWO_PI;\n    return w;\n}\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "tree"], check=True)
+    path, counts = mine([repo / "src"], tmp_path / "out")
+    got = {c.function: c for c in load_candidates(path)}
+    assert set(got) == {"wrap_angle"}, counts
+    c = got["wrap_angle"]
+    assert c.licence == "public-domain" and len(c.commit) == 40
+    k = Kernel.from_source(c.source, "wrap_angle")
+    X = k.sample(200, seed=0)
+    assert np.allclose(k(X)[:, 0], np.mod(X[:, 0], 6.283185307179586))
+
+
+def test_licence_files_by_other_names(tmp_path) -> None:
+    texts = {"COPYRIGHT": MIT, "LICENSE-ISC.txt": "Permission to use, copy, modify, and/or "
+             "distribute this software for any purpose", "BSD-LICENSE": "Redistribution and use "
+             "in source and binary forms, with or without", "LICENSE": 'This software is provided '
+             '"as-is", without any express or implied warranty.', "NOTICE": MIT}
+    want = {"COPYRIGHT": "MIT", "LICENSE-ISC.txt": "ISC", "BSD-LICENSE": "BSD", "LICENSE": "Zlib",
+            "NOTICE": "unknown"}
+    for name, text in texts.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / name).write_text(text)
+        assert licence_of(tmp_path / name) == want[name], name
+
+
+def test_header_only_functions_are_mined_with_headers(tmp_path) -> None:
+    src = tmp_path / "lib"
+    (src / "include").mkdir(parents=True)
+    (src / "LICENSE").write_text(MIT)
+    (src / "include" / "easing.h").write_text(
+        "#pragma once\n#include <math.h>\n"
+        "static inline float ease_in_out(float t) { return t < 0.5f ? 2 * t * t "
+        ": 1 - powf(-2 * t + 2, 2) / 2; }\n"
+        "static inline float ease_out(float t) { return 1 - (1 - t) * (1 - t); }\n")
+    (src / "use.c").write_text('#include "easing.h"\nfloat both(float t) '
+                               "{ return ease_out(ease_in_out(t)); }\n")
+    path, _ = mine([src], tmp_path / "plain")
+    assert {c.function for c in load_candidates(path)} == {"both"}  # .c files only
+    path, counts = mine([src], tmp_path / "out", headers=True)
+    got = {c.function: c for c in load_candidates(path)}
+    assert set(got) == {"both", "ease_in_out", "ease_out"}, counts
+    assert got["ease_out"].origin == "include/easing.h"
+    k = Kernel.from_source(got["ease_out"].source, "ease_out")
+    X = k.sample(100, seed=0)
+    assert np.allclose(k(X), k.native(X))

@@ -452,3 +452,14 @@ def test_a_local_struct_passed_whole_is_still_reported() -> None:
     src = src.replace("norm2(q.x, q.y)", "norm2(q)")
     with pytest.raises(UnsupportedConstructError, match="struct"):
         Kernel.from_source(src, "walk")
+
+
+def test_a_zeroed_global_table_loads_and_a_huge_one_is_reported() -> None:
+    src = ("static double hist[4096];\n#pragma nsc_tune domain(x, 0, 1)\n"
+           "double k(double x) { int i = (int)(x * 4095); return hist[i] + x; }\n")
+    k = Kernel.from_source(src, "k")
+    assert "np.zeros((4096,)" in k.numba_source
+    X = k.sample(50, seed=0)
+    assert np.allclose(k(X), k.native(X)) and np.allclose(k(X)[:, 0], X[:, 0])
+    with pytest.raises(UnsupportedConstructError, match="more than 65,536 elements"):
+        Kernel.from_source(src.replace("4096]", "1 << 20]"), "k")
