@@ -1,16 +1,16 @@
 """Pretraining throughput of the two data pipelines, side by side in one run.
 
 ``collate`` pads every batch on the host (in ``--collate-workers`` forked processes); ``packed``
-packs the corpus onto the device once and gathers each batch there; ``packed+compile`` also
-runs the loss through ``torch.compile``; ``+unfused`` turns AdamW's fused kernel off (the
-default before it was on). All train the same model from the same weights on the same corpus,
-the same steps and batches; the ratio of each one's steady programs/s (after ``STEADY_AFTER``
+packs the corpus onto the device once and gathers each batch there; ``+unfused`` turns AdamW's
+fused kernel off (the default before it was on). All train the same model from the same weights on the same corpus,
+the same steps and batches (on a GPU the logged losses still drift apart by ~0.2 within 50
+steps: its kernels are not deterministic, so they are recorded, not compared); the ratio of each one's steady programs/s (after ``STEADY_AFTER``
 steps; the whole run's when too short) to the first variant's is the result.
 Loading is timed too: the first load tokenizes the split, the second reads the pre-tokenised
 cache.
 
     python benchmarks/pretrain_pipeline.py --corpus /tmp/corpus --seconds 60 --batch-size 256 \\
-        --collate-workers 14 --variants collate,packed,packed+compile --json out.json
+        --collate-workers 14 --variants collate,packed+unfused,packed --json out.json
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _loads(corpus: str, max_len: int, workers: int) -> tuple[list, dict]:
 
 def _run(corpus: str, programs: list, variant: str, args: argparse.Namespace) -> dict:
     pipeline, *flags = variant.split("+")
-    unknown = set(flags) - {"compile", "unfused"}
+    unknown = set(flags) - {"unfused"}
     if unknown:
         raise SystemExit(f"unknown variant flag(s) {sorted(unknown)} in {variant!r}")
     out = Path(tempfile.mkdtemp(prefix=f"pipeline-{pipeline}-"))
@@ -53,14 +53,14 @@ def _run(corpus: str, programs: list, variant: str, args: argparse.Namespace) ->
                          rows=args.rows, lr=1e-4, warmup=100, checkpoint_every=10**7,
                          max_minutes=args.seconds / 60, init_weights=args.weights,
                          collate_workers=args.collate_workers, pipeline=pipeline,
-                         compile="compile" in flags, fused_optimizer="unfused" not in flags)
+                         fused_optimizer="unfused" not in flags)
     try:
         summary = pretrain(cfg, programs, progress=False)
-    except Exception as exc:  # a variant that fails (e.g. compilation) is reported, not fatal
+    except Exception as exc:  # a variant that fails is reported, not fatal
         shutil.rmtree(out, ignore_errors=True)
         return {"variant": variant, "error": f"{type(exc).__name__}: {str(exc)[:500]}",
                 "rate_programs_per_second": float("nan")}
-    # The same batches from the same weights: every variant's logged losses should agree.
+    # The same batches from the same weights: the first logged losses, for a look (see above).
     losses = [round(json.loads(line)["loss"], 5)
               for line in (out / "log.jsonl").read_text().splitlines()[:4]]
     shutil.rmtree(out, ignore_errors=True)
@@ -84,7 +84,7 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=0, help="tokenizing processes (0: all cores)")
     p.add_argument("--weights", default=WEIGHTS)
     p.add_argument("--variants", default="collate,packed",
-                   help="comma-separated: collate, packed, packed+compile, packed+unfused, ...")
+                   help="comma-separated: collate, packed, packed+unfused, ...")
     p.add_argument("--json", default=None)
     args = p.parse_args()
     programs, loads = _loads(args.corpus, CompNetConfig().max_len, args.workers)

@@ -2,7 +2,7 @@
 # One device call: build an N-program corpus, then pretraining's two data pipelines side by side
 # (benchmarks/pretrain_pipeline.py: host collation in forked processes vs batches gathered on the
 # GPU from the packed corpus), same weights, batches and settings. Usage (repo root, carrying .whl):
-#   N=20000 SECONDS_EACH=75 BATCHES="256 512" VARIANTS=packed,packed+compile \
+#   N=20000 SECONDS_EACH=75 BATCHES="256 512" VARIANTS=packed+unfused,packed \
 #     bash benchmarks/gpu/pipeline_call.sh
 set -euo pipefail
 export PYTHONUNBUFFERED=1

@@ -72,7 +72,6 @@ class PretrainConfig:
     inner_optimiser: str = "adam"
     inner_stats: str = "support"
     pipeline: str = "packed"  # "packed": batches gathered on the device; "collate": on the host
-    compile: bool = False  # torch.compile the loss (forward and backward), dynamic shapes
     fused_optimizer: bool = True  # AdamW's fused kernel where the device has one (CUDA)
 
 
@@ -118,19 +117,6 @@ def _prefetcher(cfg: PretrainConfig, sampler: StepSampler, programs: list[TrainP
     return PackedPrefetcher(sampler, packed, step, cfg.steps, rank, world)
 
 
-def _loss_functions(compiled: bool):
-    """The zero-shot and fine-tuning-aware losses, through ``torch.compile`` when asked for.
-
-    Shapes are dynamic (every batch has its own padded length and slot counts), so one graph
-    serves most batches instead of one compilation per length."""
-    from nsc_tune.compiler.inner_loop import finetuned_loss_terms
-
-    if not compiled:
-        return loss_terms, finetuned_loss_terms
-    return (torch.compile(loss_terms, dynamic=True),
-            torch.compile(finetuned_loss_terms, dynamic=True))
-
-
 def lr_at(step: int, cfg: PretrainConfig) -> float:
     """Linear warm-up, then cosine decay to 10% of the peak at ``cfg.steps``; both start at
     ``cfg.schedule_start`` (a continued run from ``init_weights`` gets a schedule of its own)."""
@@ -156,7 +142,7 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
     loss.png and compnet.safetensors under ``cfg.out``."""
     from tqdm import tqdm
 
-    from nsc_tune.compiler.inner_loop import inner_loop_of
+    from nsc_tune.compiler.inner_loop import finetuned_loss_terms, inner_loop_of
 
     inner = inner_loop_of(cfg)  # None: the zero-shot loss; settings checked before loading
     if cfg.pipeline not in PIPELINES:  # before the corpus is loaded
@@ -195,7 +181,6 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
             model, device_ids=[local] if device.type == "cuda" else None)
     sampler = StepSampler(programs, cfg.batch_size, cfg.rows, cfg.seed)
     use_amp = cfg.amp and device.type == "cuda"
-    zero_shot, finetuned = _loss_functions(cfg.compile)
     log = open(out / "log.jsonl", "a") if rank == 0 else None
     start, start_step = time.time(), step
     # The budget counts from the process start: loading the corpus is part of it.
@@ -211,9 +196,10 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
         batch = prefetch.get(step).to(device)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
             if inner is None:
-                loss, parts = zero_shot(ddp, batch, cfg.full_weight)
+                loss, parts = loss_terms(ddp, batch, cfg.full_weight)
             else:
-                loss, parts = finetuned(ddp, batch, **asdict(inner), full_weight=cfg.full_weight)
+                loss, parts = finetuned_loss_terms(ddp, batch, **asdict(inner),
+                                                   full_weight=cfg.full_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -254,7 +240,7 @@ def pretrain(cfg: PretrainConfig, programs: list[TrainProgram] | None = None,
                    (step - steady[1]) / max(start + elapsed - steady[0], 1e-9), 3),
                "train_programs": len(programs), "load_seconds": round(load_seconds, 1),
                "pipeline": cfg.pipeline, "pack_seconds": round(pack_seconds, 1),
-               "compile": cfg.compile, "fused_optimizer": optimizer.defaults.get("fused") is True,
+               "fused_optimizer": optimizer.defaults.get("fused") is True,
                "world_size": world, "device": str(device),
                "parameters": sum(p.numel() for p in model.parameters())}
     if rank == 0:
@@ -336,8 +322,6 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--inner-stats", default="support",
                    help="standardise with the support rows (support, as users do) or the "
                    "program's true output statistics (batch)")
-    p.add_argument("--compile", action="store_true",
-                   help="torch.compile the loss (fused kernels; the first steps compile)")
     p.add_argument("--no-fused-optimizer", action="store_true",
                    help="AdamW's per-tensor kernels even on CUDA (default: its fused kernel)")
     p.add_argument("--no-amp", action="store_true")
@@ -365,7 +349,7 @@ def config_from_args(args: argparse.Namespace) -> PretrainConfig:
                           inner_support=args.inner_support,
                           inner_first_order=not args.inner_second_order,
                           inner_weight=args.inner_weight, inner_optimiser=args.inner_optimiser,
-                          inner_stats=args.inner_stats, compile=args.compile,
+                          inner_stats=args.inner_stats,
                           fused_optimizer=not args.no_fused_optimizer)
 
 
