@@ -1,4 +1,9 @@
-"""Optuna integration: a sampler that proposes trials from a surrogate and learns from told ones.
+"""Optuna integration: samplers that propose trials from a surrogate and learn from told ones.
+
+``PriorGPSampler`` is Bayesian optimisation with the surrogate as the GP's prior mean
+(``nsc_tune.tune.PriorGP``; trials still running are pending points, so several workers sharing
+a study propose different inputs); ``SurrogateSampler`` refits the surrogate and takes its
+gradient optimum.
 
 The sampler knows the kernel, so it can propose from the very first trial (a compiled or
 fine-tuned surrogate), and it refits the surrogate on completed trials. Trials must record the
@@ -22,7 +27,9 @@ import torch
 from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from optuna.trial import FrozenTrial, TrialState
 
+from nsc_tune.tune.bayes import PriorGP, check_objective
 from nsc_tune.tune.gradient import Objective, input_rows, minimize, resolve_bounds
+from nsc_tune.tune.space import Space
 
 OUTPUTS_ATTR = "nsc_tune_kernel_outputs"
 
@@ -147,3 +154,72 @@ def enqueue_best(study: optuna.Study, surrogate, objective: Objective, n: int = 
         study.enqueue_trial(params, skip_if_exists=True)
         count += 1
     return count
+
+
+class PriorGPSampler(SurrogateSampler):
+    """Bayesian optimisation in an Optuna study: a GP on the residual of the surrogate (its prior
+    mean), log expected improvement of the objective of sampled outputs (BoTorch).
+
+    Works with ``study.optimize(sampler.evaluate, ...)``, ask/tell (tell the outputs with
+    ``trial.set_user_attr(OUTPUTS_ATTR, ...)``, as ``evaluate`` does), ``enqueue_trial`` and RDB
+    storage shared by several processes: completed trials with recorded outputs are the data,
+    running ones are pending points.
+
+    Arguments:
+        prior: a ``Surrogate`` of the kernel (compiled or fine-tuned), or the ``Kernel`` itself
+            for Bayesian optimisation without a prior (quasi-random trials until there are
+            ``dim + 1`` completed ones).
+        objective, bounds, fixed: as for ``nsc_tune.tune.bayes_minimize``.
+        seed: the acquisition's random starts.
+    """
+
+    def __init__(self, prior, objective: Objective, *, bounds=None,
+                 fixed: Mapping[str, float] | None = None, seed: int = 0,
+                 num_restarts: int = 8, raw_samples: int = 256) -> None:
+        from nsc_tune.kernel import Kernel
+
+        is_kernel = isinstance(prior, Kernel)
+        self.kernel = prior if is_kernel else prior.kernel
+        self.surrogate = None if is_kernel else prior
+        self.objective = objective
+        self.fixed = dict(fixed or {})
+        self.space = Space.of(self.kernel, bounds, self.fixed)
+        self.box = self.space.box
+        self.labels = self.kernel.signature.input_labels()
+        self.free = [int(i) for i in self.space.free]
+        self.gp = PriorGP(self.space, self.surrogate, seed)
+        check_objective(objective, self.gp)
+        self.seed, self.num_restarts, self.raw_samples = seed, num_restarts, raw_samples
+        self._fitted_on = -1
+        self._random = optuna.samplers.RandomSampler(seed=seed)
+
+    def _data(self, study, trial: FrozenTrial) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+                if OUTPUTS_ATTR in t.user_attrs]
+        running = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                   if t.number != trial.number and set(t.params) >= set(self.distributions())]
+        n_in = len(self.labels)
+        X = np.array([self.inputs_of(t.params) for t in done]).reshape(-1, n_in)
+        Y = np.array([t.user_attrs[OUTPUTS_ATTR] for t in done],
+                     dtype=np.float64).reshape(len(done), self.kernel.n_outputs)
+        pending = np.array([self.inputs_of(t.params) for t in running]).reshape(-1, n_in)
+        return X, Y, pending
+
+    def sample_relative(self, study, trial: FrozenTrial,
+                        search_space: dict[str, BaseDistribution]) -> dict:
+        if not search_space:
+            return {}
+        X, Y, pending = self._data(study, trial)
+        if len(X) != self._fitted_on:
+            self.gp.fit(X, Y)
+            self._fitted_on = len(X)
+        if self.gp.prior is None and len(self.gp.X) < self.space.dim + 1:
+            self.gp.model = None  # too few runs for a GP without a prior: quasi-random
+        x = self.gp.propose(self.objective, q=1, pending=pending, seed=self.seed * 100_003
+                            + trial.number, num_restarts=self.num_restarts,
+                            raw_samples=self.raw_samples)[0]
+        out = {}
+        for name, dist in search_space.items():
+            value = x[self.labels.index(name)]
+            out[name] = int(round(value)) if isinstance(dist, IntDistribution) else float(value)
+        return out

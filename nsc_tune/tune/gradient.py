@@ -47,6 +47,7 @@ class TuneResult:
     candidates: list[tuple[np.ndarray, float, float]] = field(default_factory=list)
     history: list[float] = field(default_factory=list)
     evaluated: tuple[np.ndarray, np.ndarray] | None = None  # every (X, Y) run on the kernel
+    proposal_seconds: list[float] = field(default_factory=list)  # wall time of each proposal
 
     def __str__(self) -> str:
         vals = ", ".join(f"{k}={v:.6g}" for k, v in self.inputs.items())

@@ -1,5 +1,5 @@
-"""The Optuna sampler: works with study.optimize, ask/tell batches, and SQLite shared by two
-processes; enqueue_best feeds any study."""
+"""The Optuna samplers: work with study.optimize, ask/tell batches, enqueue_trial and SQLite
+shared by two processes; enqueue_best feeds any study."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from pathlib import Path
 import optuna
 import pytest
 
-from nsc_tune.integrations.optuna import OUTPUTS_ATTR, SurrogateSampler, enqueue_best
+from nsc_tune.integrations.optuna import (
+    OUTPUTS_ATTR,
+    PriorGPSampler,
+    SurrogateSampler,
+    enqueue_best,
+)
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate import Surrogate
 
@@ -70,27 +75,59 @@ def test_enqueue_best_into_a_tpe_study(surrogate: Surrogate) -> None:
     assert study.best_value < 0.05
 
 
+def test_prior_gp_sampler_starts_good_and_improves(surrogate: Surrogate) -> None:
+    sampler = PriorGPSampler(surrogate, objective)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(sampler.evaluate, n_trials=8)
+    assert study.trials[0].value < 0.05  # the prior's best, before any data
+    assert study.best_value < 5e-3
+    assert isinstance(study.best_params["n"], int)
+
+
+def test_prior_gp_sampler_ask_tell_and_enqueue(surrogate: Surrogate) -> None:
+    sampler = PriorGPSampler(surrogate, objective, fixed={"n": 3})
+    study = optuna.create_study(sampler=sampler)
+    study.enqueue_trial({"x": 0.3, "z": -0.2})
+    trials = [study.ask() for _ in range(4)]  # asked together: the running ones are pending
+    for t in trials:
+        study.tell(t, sampler.evaluate(t))
+    assert trials[0].params == {"x": 0.3, "z": -0.2} and study.trials[0].value == 0.0
+    assert len({tuple(t.params.values()) for t in study.trials}) == 4
+
+
+def test_prior_gp_sampler_without_a_prior_reaches_the_optimum() -> None:
+    k = Kernel.from_source(SRC)
+    sampler = PriorGPSampler(k, objective, seed=1)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(sampler.evaluate, n_trials=18)
+    assert study.best_value < 0.01
+
+
 WORKER = """
 import sys, optuna
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate import Surrogate
-from nsc_tune.integrations.optuna import SurrogateSampler
+from nsc_tune.integrations.optuna import PriorGPSampler, SurrogateSampler
 from tests.integrations.test_optuna import SRC, objective
 k = Kernel.from_source(SRC)
 s = Surrogate.random(k, seed=int(sys.argv[2]))
 s.fit(k, n_samples=500, epochs=60, patience=None, progress=False)
-sampler = SurrogateSampler(s, objective, refit_epochs=20, seed=int(sys.argv[2]))
+if sys.argv[3] == "PriorGPSampler":
+    sampler = PriorGPSampler(s, objective, seed=int(sys.argv[2]))
+else:
+    sampler = SurrogateSampler(s, objective, refit_epochs=20, seed=int(sys.argv[2]))
 study = optuna.load_study(study_name="shared", storage=sys.argv[1], sampler=sampler)
 study.optimize(sampler.evaluate, n_trials=4)
 """
 
 
-def test_two_processes_share_a_sqlite_study(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["SurrogateSampler", "PriorGPSampler"])
+def test_two_processes_share_a_sqlite_study(tmp_path: Path, kind: str) -> None:
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     optuna.create_study(study_name="shared", storage=storage)
     root = Path(__file__).resolve().parents[2]
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, storage, str(i)], cwd=root,
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, storage, str(i), kind], cwd=root,
                               stderr=subprocess.PIPE, text=True) for i in (1, 2)]
     for p in procs:
         _, err = p.communicate(timeout=300)
