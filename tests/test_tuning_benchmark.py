@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-METHODS = ["nsc_tune refine", "nsc_tune SurrogateSampler", "optuna TPE", "optuna CMA-ES",
-           "scipy Nelder-Mead"]
-DIRECT = METHODS[2:]
+METHODS = ["nsc_tune BO", "nsc_tune PriorGPSampler", "nsc_tune refine",
+           "nsc_tune SurrogateSampler", "optuna TPE", "optuna CMA-ES", "scipy Nelder-Mead",
+           "optuna GPSampler", "BoTorch GP-BO"]
+DIRECT = METHODS[4:]
 
 
 def _ok(value: object) -> bool:
@@ -34,7 +35,7 @@ def test_quick_benchmark(tmp_path: Path) -> None:
             assert all(v is None or v >= 1 for v in entry["runs"])
     assert set(result["many_queries"]) == {"iv", "arm"}
     for name, r in result["many_queries"].items():
-        assert set(r["methods"]) == {"nsc_tune refine", *DIRECT}, name
+        assert set(r["methods"]) == {"nsc_tune refine", "nsc_tune BO", *DIRECT}, name
         for method, entry in r["methods"].items():
             assert _ok(entry["median"]), (name, method, entry)
         assert r["methods"]["nsc_tune refine"]["n_finetune"] >= 0

@@ -175,10 +175,8 @@ class PriorGPSampler(SurrogateSampler):
 
     def __init__(self, prior, objective: Objective, *, bounds=None,
                  fixed: Mapping[str, float] | None = None, seed: int = 0,
-                 num_restarts: int = 8, raw_samples: int = 256) -> None:
-        from nsc_tune.kernel import Kernel
-
-        is_kernel = isinstance(prior, Kernel)
+                 num_restarts: int = 6, raw_samples: int = 192) -> None:
+        is_kernel = not isinstance(prior, torch.nn.Module)  # a Kernel (or a wrapper of one)
         self.kernel = prior if is_kernel else prior.kernel
         self.surrogate = None if is_kernel else prior
         self.objective = objective

@@ -176,8 +176,10 @@ class PriorGP:
             y = self.warp.inverse(self.warp(self._prior_t(x)) + samples * scale)  # [S,b,q,o]
             xb = x.expand(*samples.shape[:-1], x.shape[-1])
             f = objective(xb.reshape(-1, xb.shape[-1]), y.reshape(-1, y.shape[-1]))
-            return -f.reshape(samples.shape[:-1])
+            return -_finite(f, worst).reshape(samples.shape[:-1])
 
+        f_runs = self.objective_values(objective, self.X, self.Y)
+        worst = float(np.max(f_runs) + np.ptp(f_runs) + 1.0)
         return GenericMCObjective(value)
 
     def objective_values(self, objective: Objective, X: np.ndarray, Y: np.ndarray
@@ -200,7 +202,7 @@ class PriorGP:
 
     # -- proposals --------------------------------------------------------------------------
     def propose(self, objective: Objective, q: int = 1, pending: np.ndarray | None = None,
-                num_restarts: int = 8, raw_samples: int = 256, mc_samples: int = 128,
+                num_restarts: int = 6, raw_samples: int = 192, mc_samples: int = 64,
                 seed: int | None = None) -> np.ndarray:
         """``q`` full inputs to run next: the maximisers of the log expected improvement of the
         objective (jointly over the ``q``, given ``pending`` inputs still running). Before any
@@ -233,13 +235,32 @@ class PriorGP:
         levels = self.space.integer_levels()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # optimizer restarts and numerical warnings
-            if levels is None or not return_best_only:
-                return optimize_acqf(acq, bounds=bounds, q=q, num_restarts=num_restarts,
-                                     raw_samples=raw_samples, options={"maxiter": 200},
-                                     return_best_only=return_best_only)
-            return optimize_acqf_mixed(acq, bounds=bounds, q=q, num_restarts=num_restarts,
-                                       raw_samples=raw_samples, fixed_features_list=levels,
-                                       options={"maxiter": 200})
+            try:
+                if levels is None or not return_best_only:
+                    return optimize_acqf(acq, bounds=bounds, q=q, num_restarts=num_restarts,
+                                         raw_samples=raw_samples, options={"maxiter": 200},
+                                         return_best_only=return_best_only)
+                return optimize_acqf_mixed(acq, bounds=bounds, q=q, num_restarts=num_restarts,
+                                           raw_samples=raw_samples, fixed_features_list=levels,
+                                           options={"maxiter": 200})
+            except (RuntimeError, ValueError) as exc:  # NaN gradients (e.g. a log of a
+                # sampled negative output inside the objective): choose without gradients
+                return self._screen(acq, q, exc, return_best_only)
+
+    def _screen(self, acq, q: int, exc: Exception, return_best_only: bool
+                ) -> tuple[Tensor, Tensor]:
+        """The best ``q`` of 2,048 quasi-random points by acquisition value (no gradients)."""
+        U = torch.quasirandom.SobolEngine(self.space.dim, scramble=True, seed=self.seed + len(
+            self.X)).draw(2048).double()
+        with torch.no_grad():
+            v = torch.cat([acq(c[:, None, :]) for c in U.split(256)])
+        v = torch.nan_to_num(v, nan=-torch.inf)
+        if not torch.isfinite(v).any():
+            raise exc
+        top = torch.argsort(v, descending=True)
+        if not return_best_only:
+            return U[top[:64], None, :], v[top[:64]]
+        return U[top[:q]], v[top[:q]]
 
     def _prior_best(self, objective: Objective, q: int, bounds: Tensor, num_restarts: int,
                     raw_samples: int, pending: np.ndarray | None = None) -> np.ndarray:
@@ -259,7 +280,7 @@ class PriorGP:
                 x = outer._full_t(u)
                 f = objective(x.reshape(-1, x.shape[-1]),
                               outer._prior_t(x).reshape(-1, outer.n_outputs))
-                return -f.reshape(u.shape[:-1]).sum(-1)
+                return -_finite(f, 1e30).reshape(u.shape[:-1]).sum(-1)
 
         U, v = self._maximise(_PriorValue(), bounds, 1, max(num_restarts, 2 * q), raw_samples,
                               return_best_only=False)
@@ -283,6 +304,12 @@ class PriorGP:
             if len(out) == q:
                 break
         return np.array(out).reshape(-1, self.space.kernel.n_inputs)
+
+
+def _finite(f: Tensor, worst: float) -> Tensor:
+    """The objective of sampled outputs with non-finite values (a log of a sampled negative
+    output) counted as ``worst``: such samples are no improvement."""
+    return torch.where(torch.isfinite(f), f, torch.full_like(f, worst))
 
 
 def check_objective(objective: Objective, gp: PriorGP) -> None:
@@ -315,8 +342,8 @@ def _reject_nan(f: np.ndarray, X: np.ndarray, where: str) -> None:
 def bayes_minimize(prior, objective: Objective, *, bounds=None,
                    fixed: Mapping[str, float] | None = None, budget: int = 50, q: int = 1,
                    data: tuple[np.ndarray, np.ndarray] | None = None,
-                   stop_at: float | None = None, seed: int = 0, num_restarts: int = 8,
-                   raw_samples: int = 256,
+                   stop_at: float | None = None, seed: int = 0, num_restarts: int = 6,
+                   raw_samples: int = 192,
                    callback: Callable[[np.ndarray, np.ndarray], None] | None = None
                    ) -> TuneResult:
     """Minimise ``objective(x, kernel(x))`` by Bayesian optimisation with the surrogate as the
@@ -340,11 +367,12 @@ def bayes_minimize(prior, objective: Objective, *, bounds=None,
         best verified objective after each batch, ``evaluated`` every ``(X, Y)`` run here, and
         ``proposal_seconds`` the wall time of each batch's proposal.
     """
-    kernel: Kernel = prior if isinstance(prior, Kernel) else prior.kernel
+    surrogate = prior if isinstance(prior, torch.nn.Module) else None  # else the kernel itself
+    kernel: Kernel = prior if surrogate is None else prior.kernel
     if budget < 1 or q < 1:
         raise TuneError(f"budget={budget}, q={q}: both must be at least 1")
     space = Space.of(kernel, bounds, fixed)
-    gp = PriorGP(space, None if isinstance(prior, Kernel) else prior, seed)
+    gp = PriorGP(space, surrogate, seed)
     check_objective(objective, gp)
     X0 = np.zeros((0, kernel.n_inputs)) if data is None else np.atleast_2d(data[0])
     Y0 = np.zeros((0, kernel.n_outputs)) if data is None else np.atleast_2d(data[1])
