@@ -83,19 +83,15 @@ def number(text: str, what: str) -> float:
 
 
 def output_column(kernel, key: str) -> int:
-    """The flattened output position named by ``key``: a label (``out[1]``), a one-element
-    output's name (``theta1`` for ``theta1[0]``), or ``return``."""
-    labels = kernel.signature.output_labels()
-    if key in labels:
-        return labels.index(key)
-    cols = [i for i, lab in enumerate(labels) if lab.split("[")[0] == key]
-    if len(cols) == 1:
-        return cols[0]
-    if cols:
-        raise UsageError(f"output {key!r} has {len(cols)} elements; name one, e.g. "
-                         f"{labels[cols[0]]}")
-    raise UsageError(f"the kernel has no output named {key!r}; outputs are "
-                     f"{', '.join(labels[:12])}" + (" ..." if len(labels) > 12 else ""))
+    """The flattened output position named by ``key`` (``tune.objectives.output_column``), as a
+    usage error."""
+    from nsc_tune.tune import TuneError
+    from nsc_tune.tune.objectives import output_column as column
+
+    try:
+        return column(kernel, key)
+    except TuneError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def check_positive(args: argparse.Namespace, names: Sequence[str]) -> None:

@@ -3,8 +3,9 @@ Bayesian optimisation with the surrogate as the prior mean."""
 
 from nsc_tune.tune.bayes import PriorGP, bayes_minimize
 from nsc_tune.tune.gradient import TuneError, TuneResult, minimize, resolve_bounds, verify
+from nsc_tune.tune.objectives import maximise, minimise, targets
 from nsc_tune.tune.refine import refine
 from nsc_tune.tune.space import Space
 
-__all__ = ["PriorGP", "Space", "TuneError", "TuneResult", "bayes_minimize", "minimize", "refine",
-           "resolve_bounds", "verify"]
+__all__ = ["PriorGP", "Space", "TuneError", "TuneResult", "bayes_minimize", "maximise",
+           "minimise", "minimize", "refine", "resolve_bounds", "targets", "verify"]

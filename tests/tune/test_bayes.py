@@ -132,3 +132,19 @@ def test_bad_problems_are_refused_before_any_run(kernel, good_prior) -> None:
     with pytest.raises(TuneError, match="at least 1"):
         bayes_minimize(s, first, budget=0)
     assert s.kernel.rows == 0
+
+
+def test_objectives_by_output_name_and_their_errors() -> None:
+    from nsc_tune.tune import maximise, minimise, targets
+
+    k = Kernel.from_source(POLAR)
+    want = k(np.array([[1.3, 0.7]]))[0]
+    res = bayes_minimize(k, targets(k, {"x": want[0], "y": want[1]}), budget=25, stop_at=1e-6)
+    assert np.allclose(res.x, [1.3, 0.7], atol=2e-3)
+    res = bayes_minimize(k, maximise(k, "y"), budget=20, stop_at=-1.999)  # r = 2, phi = pi/2
+    assert res.verified <= -1.999 and abs(res.x[1] - np.pi / 2) < 0.05
+    assert np.isclose(res.verified, -k(res.x[None])[0, 1])
+    for make in (lambda: targets(k, {"z": 1.0}), lambda: minimise(k, "radius"),
+                 lambda: targets(k, {}), lambda: targets(k, {"x": 1.0}, weights={"y": 2.0})):
+        with pytest.raises(TuneError):
+            make()
