@@ -86,6 +86,10 @@ class UnboundedPointerError(KernelError):
     """A pointer parameter has no known size; pass `shapes={name: n}`."""
 
 
+class SourceTooLargeError(KernelError):
+    """The kernel's source, or what its macros expand to, is too large to translate."""
+
+
 class DomainError(KernelError):
     """An input domain is missing, malformed or names an unknown input."""
 

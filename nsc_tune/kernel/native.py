@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from nsc_tune.kernel import directives
 from nsc_tune.kernel.errors import KernelRuntimeError, NativeBuildError, NonTerminationError
 from nsc_tune.kernel.numba_backend import cache_dir
-from nsc_tune.kernel.parse import find_cc
+from nsc_tune.kernel.parse import SUPPORTED_HEADERS, find_cc
 from nsc_tune.kernel.signature import Arg, Signature
 
 #: Flags that keep gcc to the semantics the Numba translation implements: IEEE arithmetic without
@@ -118,6 +119,7 @@ STAND_IN_DEFINES = ('#define __nsc_inff() __builtin_inff()\n#define __nsc_inf() 
 def build(source: str, function: str, ret: str, sig: Signature) -> Path:
     """Compile (or find in the cache) the driver executable for this kernel."""
     params = ordered_params(sig)
+    directives.check(source, headers=SUPPORTED_HEADERS)  # gcc reads only its own headers
     unit = STAND_IN_DEFINES + "#line 1\n" + source + entry_wrapper(function, ret, params)
     return compile_cached("native", {"kernel.c": unit, "driver.c": driver(ret, sig, params)},
                           [], "kernel")

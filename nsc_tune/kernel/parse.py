@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -13,7 +14,13 @@ from pathlib import Path
 
 from pycparser import c_ast, c_parser
 
-from nsc_tune.kernel.errors import CSyntaxError, DomainError
+from nsc_tune.kernel import directives
+from nsc_tune.kernel.errors import (
+    CSyntaxError,
+    DomainError,
+    IncludeNotSupportedError,
+    SourceTooLargeError,
+)
 from nsc_tune.kernel.extract import (
     MAIN_FILE,
     Prepared,
@@ -30,6 +37,8 @@ from nsc_tune.kernel.extract import (
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 SUPPORTED_HEADERS = {p.name for p in INCLUDE_DIR.glob("*.h")}
+#: Largest preprocessed text (sources, headers and macro expansions together).
+MAX_PREPROCESSED_BYTES = 64 << 20
 
 #: GNU and MSVC spellings real headers use, removed or mapped to C11 before parsing (the
 #: preprocessed text is what gcc compiles too, so both see the same C).
@@ -47,6 +56,7 @@ _TYPEDEF = re.compile(r"\s*typedef\b")
 _LINE = re.compile(r"^#line (\d+)", re.M)
 _PRAGMA = re.compile(r"^\s*#\s*pragma\s+nsc_tune\s+(\w+)\s*\((.*)\)\s*$")
 _CC_ERROR = re.compile(r"^([^:\n]+):(\d+):(\d+): (?:fatal )?error: (.*)$", re.M)
+_ENTERED = re.compile(r'^# \d+ "([^"]*)" 1(?: \d)*$', re.M)
 _PARSE_ERROR = re.compile(r"^([^:]*):(\d+):(\d+): (.*)$", re.S)
 
 
@@ -106,19 +116,33 @@ def find_cc() -> str | None:
 
 def preprocess(src: str, prep: Prepared | None = None) -> str:
     """Run the C preprocessor with nsc_tune's stand-in headers; line markers are kept. The
-    local headers ``prep`` read are the only files a quoted ``#include`` can reach."""
+    local headers ``prep`` read are the only files a quoted ``#include`` can reach: every
+    directive is checked first (``kernel.directives``), and what the preprocessor opened after."""
     cc = find_cc()
     if cc is None:
         raise CSyntaxError("no C compiler found to preprocess the kernel",
                            hint="install gcc or set $CC")
+    files = prep.files if prep is not None else {}
+    directives.check(src, headers=SUPPORTED_HEADERS, quoted=files)
+    for flat, text in files.items():
+        directives.check(text, headers=SUPPORTED_HEADERS, quoted=files, file=prep.names[flat])
     with tempfile.TemporaryDirectory(prefix="nsc_cpp_") as folder:
         if prep is not None:
             local_files(prep, Path(folder))
+        out = Path(folder) / "__nsc_out.i"
         proc = subprocess.run(
-            [cc, "-E", "-nostdinc", "-undef", "-D__STDC__=1", "-D__STDC_VERSION__=201112L",
-             *GNU_DEFINES, "-iquote", folder, "-I", str(INCLUDE_DIR), "-x", "c", "-"],
+            [*bounded(MAX_PREPROCESSED_BYTES), cc, "-E", "-nostdinc", "-undef", "-D__STDC__=1",
+             "-D__STDC_VERSION__=201112L", *GNU_DEFINES, "-iquote", folder,
+             "-I", str(INCLUDE_DIR), "-x", "c", "-", "-o", str(out)],
             input=src, capture_output=True, text=True, timeout=60, cwd=folder,
         )
+        if proc.returncode in (-signal.SIGXFSZ, 128 + signal.SIGXFSZ) or (
+                out.exists() and out.stat().st_size >= MAX_PREPROCESSED_BYTES):
+            raise SourceTooLargeError(
+                f"the preprocessed kernel exceeds {MAX_PREPROCESSED_BYTES >> 20} MiB",
+                hint="macros expand to too much text; keep only the code the kernel needs")
+        proc.stdout = out.read_text(errors="replace") if out.exists() else ""
+        _check_opened(proc.stdout, folder)
     if prep is not None:
         proc.stdout, proc.stderr = real_names(proc.stdout, prep), real_names(proc.stderr, prep)
     if proc.returncode != 0:
@@ -131,6 +155,24 @@ def preprocess(src: str, prep: Prepared | None = None) -> str:
                                f"{m.group(4)}")
         raise CSyntaxError(f"preprocessor failed: {proc.stderr.strip()[:300]}")
     return proc.stdout
+
+
+def bounded(max_file_bytes: int, max_memory_bytes: int = 4 << 30) -> list[str]:
+    """A command prefix that runs the command with limits on the size of the files it writes
+    and on its memory (POSIX ``ulimit`` in ``sh``; a limit the system refuses is skipped)."""
+    return ["sh", "-c", f"ulimit -f {max_file_bytes // 512} 2>/dev/null; "
+            f"ulimit -v {max_memory_bytes // 1024} 2>/dev/null; exec \"$0\" \"$@\""]
+
+
+def _check_opened(text: str, folder: str) -> None:
+    """Every file the preprocessor entered is a stand-in header or a local header of
+    ``folder`` (the directive check makes anything else impossible; this makes it certain)."""
+    for m in _ENTERED.finditer(text):
+        name = m.group(1)
+        if not (name.startswith((str(INCLUDE_DIR), folder)) or "/" not in name):
+            raise IncludeNotSupportedError(
+                "the preprocessor opened a file outside nsc_tune's headers", construct=name,
+                hint="report this as a bug: the directive check should have stopped it")
 
 
 @dataclass
@@ -404,7 +446,10 @@ def _locate_with_cc(expanded: str, unit: Unit | None = None
     cc = find_cc()
     if cc is None:
         return None, None, None
-    proc = subprocess.run([cc, "-fsyntax-only", "-w", "-x", "c", "-"], input=expanded,
+    # -fpreprocessed: the text is preprocessed already, so a line that a macro expanded to
+    # `# include "..."` stays text (``#line`` becomes a line marker, which it still reads)
+    proc = subprocess.run([*bounded(MAX_PREPROCESSED_BYTES), cc, "-fsyntax-only",
+                           "-fpreprocessed", "-w", "-x", "c", "-"], input=_markers(expanded),
                           capture_output=True, text=True, timeout=60)
     for m in _CC_ERROR.finditer(proc.stderr):
         file, line = m.group(1), int(m.group(2))
