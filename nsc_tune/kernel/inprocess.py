@@ -11,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from nsc_tune.kernel import directives
 from nsc_tune.kernel.native import compile_cached, entry_wrapper, ordered_params, row_loop
+from nsc_tune.kernel.parse import SUPPORTED_HEADERS
 from nsc_tune.kernel.signature import Signature
 
 _DOUBLE_P = ctypes.POINTER(ctypes.c_double)
@@ -53,6 +55,7 @@ class SharedKernel:
 
 def _build(source: str, function: str, ret: str, sig: Signature) -> Path:
     params = ordered_params(sig)
+    directives.check(source, headers=SUPPORTED_HEADERS)  # gcc reads only its own headers
     batch = "\n".join(["void __nsc_batch(long n, const double *X, double *Y) {",
                        *row_loop("__nsc_entry", sig, params), "}"])
     unit = source + entry_wrapper(function, ret, params) + batch + "\n"

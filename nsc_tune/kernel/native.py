@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nsc_tune.kernel import directives
+from nsc_tune.kernel import directives, trust
 from nsc_tune.kernel.errors import KernelRuntimeError, NativeBuildError, NonTerminationError
 from nsc_tune.kernel.numba_backend import cache_dir
 from nsc_tune.kernel.parse import SUPPORTED_HEADERS, find_cc
@@ -133,11 +133,13 @@ def compile_cached(kind: str, sources: dict[str, str], flags: list[str], output:
         raise NativeBuildError("no C compiler found", hint="install gcc or set $CC")
     flags = [*CFLAGS, *flags]
     digest = hashlib.sha256("\0".join([*sources.values(), cc, *flags]).encode()).hexdigest()[:20]
-    folder = cache_dir() / kind / digest
+    root = cache_dir()
+    folder = trust.private_folder(root / kind / digest, root)
     target = folder / output
     if target.exists():
-        return target
-    folder.mkdir(parents=True, exist_ok=True)
+        if trust.verified(target, root):
+            return target
+        trust.discard(target)  # not built by us (or changed since): built again
     for name, text in sources.items():
         (folder / name).write_text(text)
     tmp = folder / f"{os.getpid()}.tmp.{output}"
@@ -147,6 +149,7 @@ def compile_cached(kind: str, sources: dict[str, str], flags: list[str], output:
         raise NativeBuildError(f"{cc} failed: {proc.stderr.strip()[:500]}",
                                hint="the kernel must compile as C11 with the system compiler")
     os.replace(tmp, target)
+    trust.sign(target, root)
     return target
 
 

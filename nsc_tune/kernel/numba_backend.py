@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from nsc_tune.kernel import ctype as ct
-from nsc_tune.kernel import runtime
+from nsc_tune.kernel import runtime, trust
 from nsc_tune.kernel.errors import KernelRuntimeError, NonTerminationError
 from nsc_tune.kernel.signature import Signature
 from nsc_tune.kernel.translate import Translator
@@ -133,7 +133,9 @@ def _from_double(code: str, t: ct.CType) -> str:
 
 
 def load_module(source: str) -> ModuleType:
-    """Write ``source`` under the cache (keyed by its hash and the runtime) and import it."""
+    """Write ``source`` under the cache (keyed by its hash and the runtime) and run it. The
+    module is compiled from ``source`` itself (never from a cached ``.pyc``), and Numba's cached
+    pickles for it are used only when this user's key signed them (``kernel.trust``)."""
     key = hashlib.sha256()
     key.update(source.encode())
     key.update(Path(runtime.__file__).read_bytes())
@@ -142,19 +144,41 @@ def load_module(source: str) -> ModuleType:
     name = f"nsc_kernel_{digest}"
     if name in sys.modules:
         return sys.modules[name]
-    folder = cache_dir() / "numba"
-    folder.mkdir(parents=True, exist_ok=True)
+    root = cache_dir()
+    folder = trust.private_folder(root / "numba", root)
     path = folder / f"{name}.py"
     if not path.exists() or path.read_text() != source:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(source)
         os.replace(tmp, path)
+    for cached in _numba_files(path):
+        if not trust.verified(cached, root):
+            trust.discard(cached)
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102 (our own code)
+    module._nsc_signed = set()
     return module
+
+
+def _numba_files(path: Path) -> list[Path]:
+    """The files Numba caches for the module at ``path`` (index ``.nbi``, data ``.nbc``)."""
+    pycache = path.parent / "__pycache__"
+    return [p for p in pycache.glob(f"{path.stem}.*") if p.suffix in (".nbi", ".nbc")]
+
+
+def _sign_new(module: ModuleType, parallel: bool) -> None:
+    """After the first run of a batch function: sign what Numba cached for it (this process
+    compiled it, or loaded it verified)."""
+    if parallel in module._nsc_signed:
+        return
+    module._nsc_signed.add(parallel)
+    root = cache_dir()
+    for cached in _numba_files(Path(module.__file__)):
+        if not trust.verified(cached, root):
+            trust.sign(cached, root)
 
 
 def run(module: ModuleType, X: np.ndarray, n_outputs: int, budget: int,
@@ -165,6 +189,7 @@ def run(module: ModuleType, X: np.ndarray, n_outputs: int, budget: int,
     ctl[2] = budget
     if X.shape[0]:
         (module.batch if parallel else module.batch_serial)(X, Y, ctl)
+        _sign_new(module, parallel)
     kind, line = int(ctl[0]), int(ctl[1])
     if kind == runtime.NONTERMINATION:
         raise NonTerminationError(
