@@ -239,6 +239,23 @@ class _Walker(c_ast.NodeVisitor):
     def visit_CompoundLiteral(self, node: c_ast.Node) -> None:
         raise unsupported(node, "compound literals are not supported", "declare a local array")
 
+    def visit_Decl(self, node: c_ast.Decl) -> None:
+        if _function_pointer(node.type, self.prog.typedefs):
+            raise unsupported(node, f"`{node.name}` is a function pointer; function pointers are "
+                              "not supported", "call the function by name (an `if` or `switch` "
+                              "can choose between several)")
+        self.generic_visit(node)
+
+    def visit_Switch(self, node: c_ast.Switch) -> None:
+        seen: dict[object, int] = {}
+        for case in _cases(node.stmt):
+            value = _case_value(case.expr)
+            if value in seen:
+                raise unsupported(case, f"duplicate case label (first at line {seen[value]})",
+                                  "C forbids two equal labels in one switch; remove one")
+            seen[value] = coord(case)[0] or 0
+        self.generic_visit(node)
+
     def visit_FuncCall(self, node: c_ast.FuncCall) -> None:
         if not isinstance(node.name, c_ast.ID):
             raise unsupported(node, "calls through function pointers are not supported",
@@ -257,3 +274,47 @@ class _Walker(c_ast.NodeVisitor):
             raise unsupported(node, f"unknown function `{name}`", hint, UnknownFunctionError)
         self.calls.append(node)
         self.generic_visit(node)
+
+
+def _function_pointer(t: c_ast.Node, typedefs: dict, depth: int = 0) -> bool:
+    """Whether a declared type is (an array of) pointer(s) to a function, through typedefs."""
+    while isinstance(t, c_ast.ArrayDecl | c_ast.PtrDecl | c_ast.TypeDecl):
+        if isinstance(t, c_ast.PtrDecl) and isinstance(t.type, c_ast.FuncDecl):
+            return True
+        t = t.type
+    if isinstance(t, c_ast.IdentifierType) and len(t.names) == 1 and depth < 32:
+        target = typedefs.get(t.names[0])
+        return target is not None and _function_pointer(target.type, typedefs, depth + 1)
+    return False
+
+
+def _cases(stmt: c_ast.Node | None) -> list[c_ast.Case]:
+    """The case labels of one switch body (not those of switches nested in it)."""
+    found: list[c_ast.Case] = []
+    todo = [stmt] if stmt is not None else []
+    while todo:
+        n = todo.pop()
+        if isinstance(n, c_ast.Switch):
+            continue
+        if isinstance(n, c_ast.Case):
+            found.append(n)
+        todo.extend(child for _, child in n.children())
+    return sorted(found, key=lambda c: tuple(v or 0 for v in coord(c)))
+
+
+def _case_value(expr: c_ast.Node) -> object:
+    """A case label's value when it is a literal (possibly negated), else its C text."""
+    from nsc_tune.kernel.translate import int_literal
+
+    sign = 1
+    while isinstance(expr, c_ast.UnaryOp) and expr.op in ("-", "+"):
+        sign = -sign if expr.op == "-" else sign
+        expr = expr.expr
+    if isinstance(expr, c_ast.Constant) and expr.type in ("int", "char"):
+        try:
+            return sign * int_literal(expr.value)[0]
+        except (ValueError, IndexError):
+            pass
+    from pycparser import c_generator
+
+    return ("text", sign, c_generator.CGenerator().visit(expr))

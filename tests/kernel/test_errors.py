@@ -44,6 +44,9 @@ NAMES = {
     "recursion_direct": "fact",
     "domain_unknown_name": "z",
     "missing_function": "kernel",
+    "function_pointer": "f",
+    "function_pointer_typedef": "f",
+    "duplicate_case": "duplicate",
 }
 
 
