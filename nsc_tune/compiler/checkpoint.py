@@ -8,26 +8,30 @@ hyper-parameters. Shipped weights hold only the model, in float16, with the conf
 from __future__ import annotations
 
 import json
-import os
+import re
+import uuid
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors import safe_open
+from safetensors.torch import load_file
 
 from nsc_tune.compiler.model import CompNet, CompNetConfig
 from nsc_tune.errors import NscTuneError
+from nsc_tune.files import atomic_save_file, fsync_dir, read_safetensors
 
 
 class WeightsError(NscTuneError):
     """Weights or checkpoint file missing or not of this format."""
 
 
+class CheckpointError(WeightsError):
+    """A checkpoint's parts do not belong together (a torn save) or cannot be read."""
+
+
 def _atomic_save(tensors: dict, path: Path, metadata: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp),
-              metadata=metadata)
-    os.replace(tmp, path)
+    """Write one file durably and atomically (the one place checkpoints touch the disk)."""
+    atomic_save_file(tensors, path, metadata)
 
 
 #: Largest checkpoint file; bigger checkpoints are split into parts (files must stay small enough
@@ -35,15 +39,8 @@ def _atomic_save(tensors: dict, path: Path, metadata: dict[str, str]) -> None:
 MAX_PART_BYTES = 15 * 2**20
 
 
-def save_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer, step: int,
-                    train_config: dict) -> None:
-    """Write a resumable checkpoint (split into parts of at most MAX_PART_BYTES)."""
-    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
-    opt = optimizer.state_dict()
-    for idx, state in opt["state"].items():
-        for name, value in state.items():
-            t = value if torch.is_tensor(value) else torch.tensor(value)
-            tensors[f"optim.{idx}.{name}"] = t
+def _split(tensors: dict) -> list[dict]:
+    """``tensors`` in groups of at most MAX_PART_BYTES (a bigger tensor gets a group alone)."""
     groups: list[dict] = [{}]
     size = 0
     for key, value in tensors.items():
@@ -53,25 +50,105 @@ def save_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer
             size = 0
         groups[-1][key] = value
         size += nbytes
+    return groups
+
+
+def part_path(path: Path, save_id: str, k: int) -> Path:
+    """The file of part ``k`` (k >= 1) of the save ``save_id`` of the checkpoint ``path``."""
+    return path.with_name(f"{path.stem}.{save_id}.part{k}{path.suffix}")
+
+
+def _leftovers(path: Path, keep: str) -> list[Path]:
+    """Part files (and temporary files) of ``path`` from saves other than ``keep``: those of the
+    previous save, of saves killed before their head landed, and of the old unnamed layout."""
+    part = re.compile(rf"{re.escape(path.stem)}\.(?:([0-9a-f]{{32}})\.)?part\d+"
+                      rf"{re.escape(path.suffix)}")
+    tmp = re.compile(rf"\.{re.escape(path.stem)}\..*\.tmp")
+    found = []
+    for p in path.parent.iterdir():
+        m = part.fullmatch(p.name)
+        if (m and m.group(1) != keep) or tmp.fullmatch(p.name):
+            found.append(p)
+    return found
+
+
+def save_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer, step: int,
+                    train_config: dict) -> None:
+    """Write a resumable checkpoint (split into parts of at most MAX_PART_BYTES).
+
+    Each file is written atomically; the parts go to names holding a fresh save id, the head
+    (which lists them) last, and the previous save's parts are deleted only after it: a kill at
+    any point leaves the previous checkpoint whole.
+    """
+    path = Path(path)
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    opt = optimizer.state_dict()
+    for idx, state in opt["state"].items():
+        for name, value in state.items():
+            t = value if torch.is_tensor(value) else torch.tensor(value)
+            tensors[f"optim.{idx}.{name}"] = t
+    groups = _split(tensors)
+    save_id = uuid.uuid4().hex
+    parts = [part_path(path, save_id, k).name for k in range(1, len(groups))]
+    for k, name in enumerate(parts, start=1):
+        _atomic_save(groups[k], path.with_name(name),
+                     {"step": str(step), "save_id": save_id, "part": str(k)})
     meta = {"step": str(step), "model_config": json.dumps(model.config.to_dict()),
             "train_config": json.dumps(train_config), "parts": str(len(groups)),
-            "param_groups": json.dumps(opt["param_groups"])}
-    for k in range(len(groups) - 1, 0, -1):  # parts first, the head (with metadata) last
-        _atomic_save(groups[k], path.with_name(f"{path.stem}.part{k}{path.suffix}"),
-                     {"step": str(step)})
+            "param_groups": json.dumps(opt["param_groups"]), "save_id": save_id,
+            "part_files": json.dumps(parts)}
     _atomic_save(groups[0], path, meta)
+    for old in _leftovers(path, save_id):
+        old.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+
+
+def _read(path: Path) -> tuple[dict[str, str], dict]:
+    """``(metadata, tensors)`` of one checkpoint file, or a CheckpointError naming it."""
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint file {path} is missing: the checkpoint is incomplete; "
+                              "delete the run folder's checkpoint files to start afresh")
+    return read_safetensors(path, CheckpointError,
+                            "delete the run folder's checkpoint files to start afresh")
+
+
+def _part_files(path: Path, meta: dict[str, str]) -> list[Path]:
+    """The part files the head ``meta`` lists (old heads: the unnamed layout)."""
+    n = int(meta.get("parts", "1"))
+    if "part_files" not in meta:
+        return [path.with_name(f"{path.stem}.part{k}{path.suffix}") for k in range(1, n)]
+    names = json.loads(meta["part_files"])
+    if len(names) != n - 1 or any(Path(name).name != name for name in names):
+        raise CheckpointError(f"checkpoint head {path} lists parts {names} for {n} files: the "
+                              "head is damaged; delete the checkpoint files to start afresh")
+    return [path.with_name(name) for name in names]
+
+
+def _check_part(part: Path, k: int, meta: dict[str, str], head: dict[str, str]) -> None:
+    """Raise CheckpointError unless ``part`` is part ``k`` of the save the ``head`` describes."""
+    want = {"step": head.get("step")}
+    if "save_id" in head:
+        want |= {"save_id": head["save_id"], "part": str(k)}
+    got = {key: meta.get(key) for key in want}
+    if got != want:
+        raise CheckpointError(
+            f"checkpoint part {part} belongs to another save ({got}) than its head "
+            f"(step {head.get('step')}, save {head.get('save_id')}, part {k}): the checkpoint "
+            "was torn by an interrupted save; delete the checkpoint files to start afresh")
 
 
 def load_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer) -> int:
-    """Restore model and optimizer from ``path``; returns the step to continue from."""
-    from safetensors import safe_open
+    """Restore model and optimizer from ``path``; returns the step to continue from.
 
-    with safe_open(str(path), framework="pt") as f:
-        meta = f.metadata()
-    tensors: dict = {}
-    for k in range(int(meta.get("parts", "1"))):
-        part = path if k == 0 else path.with_name(f"{path.stem}.part{k}{path.suffix}")
-        tensors.update(load_file(str(part)))
+    Raises:
+        CheckpointError: a file is missing or unreadable, or a part is not from the head's save.
+    """
+    path = Path(path)
+    meta, tensors = _read(path)
+    for k, part in enumerate(_part_files(path, meta), start=1):
+        part_meta, part_tensors = _read(part)
+        _check_part(part, k, part_meta, meta)
+        tensors.update(part_tensors)
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     state: dict[int, dict] = {}
     for key, value in tensors.items():
@@ -114,8 +191,6 @@ def warm_start(model: CompNet, source: CompNet) -> None:
 
 def load_weights(path: str | Path) -> tuple[CompNet, dict]:
     """A CompNet (float32, eval mode) from shipped weights, and the info stored with them."""
-    from safetensors import safe_open
-
     path = Path(path)
     if not path.exists():
         raise WeightsError(f"compiler weights not found at {path}")
