@@ -11,6 +11,7 @@ from types import ModuleType
 import numpy as np
 from pycparser.c_generator import CGenerator
 
+from nsc_tune.kernel import ctype as ct
 from nsc_tune.kernel import native, numba_backend, parrot
 from nsc_tune.kernel.errors import (
     CSyntaxError,
@@ -28,7 +29,7 @@ from nsc_tune.kernel.signature import (
     resolve_domains,
 )
 from nsc_tune.kernel.structs import flat_domains, flatten, native_wrapper, split_reached
-from nsc_tune.kernel.translate import Translator
+from nsc_tune.kernel.translate import MAX_NESTED_BLOCKS, MAX_NESTED_LOOPS, Translator
 
 #: Iterations one loop may run per call before the kernel is declared non-terminating.
 DEFAULT_MAX_ITERATIONS = 1 << 24
@@ -47,6 +48,18 @@ class Kernel:
                  shapes: Mapping[str, int | Sequence[int]] | None = None,
                  max_iterations: int = DEFAULT_MAX_ITERATIONS, name: str | None = None,
                  base_dir: str | Path | Sequence[str | Path] | None = None) -> None:
+        _check_arguments(source, function, shapes, max_iterations)
+        try:
+            self._build(source, function, domains, shapes, max_iterations, name, base_dir)
+        except RecursionError:  # pycparser or the translator, on absurdly deep nesting
+            raise UnsupportedConstructError(
+                "the kernel nests expressions or statements too deeply to parse or translate",
+                hint=f"keep nesting within {MAX_NESTED_LOOPS} loops and {MAX_NESTED_BLOCKS} "
+                "blocks: split the code into helper functions") from None
+
+    def _build(self, source: str, function: str | None, domains, shapes, max_iterations: int,
+               name: str | None, base_dir) -> None:
+        """Preprocess, parse and load (the whole file first, then only the kernel's part)."""
         ex = expand(source, base_dir or None)  # preprocessed once for both attempts
         settings = (function, domains, shapes, max_iterations, name)
         # A source that must be rewritten anyway (headers inlined or dropped) is rewritten to
@@ -114,6 +127,7 @@ class Kernel:
             if isinstance(domains, Mapping):
                 domains = flat_domains(domains, structs)
         _check_annotated_names(fn, notes)
+        _check_shape_names(fn, shapes)
         merged_shapes = {**notes.shapes, **(shapes or {})}
         self.signature: Signature = build_signature(prog, fn, infos, ret.scalar, merged_shapes)
         self.domains: np.ndarray = resolve_domains(self.signature, domains, notes.domains,
@@ -215,7 +229,36 @@ class Kernel:
                               f"{X.shape}", hint=f"inputs in order: "
                               f"{', '.join(self.signature.input_labels()[:8])}"
                               + (" ..." if self.n_inputs > 8 else ""))
+        self._check_integer_inputs(X)
         return np.ascontiguousarray(X)
+
+    @functools.cached_property
+    def _integer_columns(self) -> list[tuple[int, int, float, float, str]]:
+        """``(first, last + 1, above, below, C type)`` of each integer input's columns: values
+        convert (truncating) only from the open interval (above, below)."""
+        out, pos = [], 0
+        for a in self.signature.inputs:
+            t = a.c
+            if t.is_integer and t.kind != "bool":
+                above, below = ct.conversion_bounds(t)
+                out.append((pos, pos + a.size, above, below, t.name))
+            pos += a.size
+        return out
+
+    def _check_integer_inputs(self, X: np.ndarray) -> None:
+        """An integer input given a value its C type cannot hold (NaN, a negative value for an
+        ``unsigned``, ...) is an error here: converting it is undefined in C."""
+        labels = self.signature.input_labels()
+        for first, last, above, below, name in self._integer_columns:
+            cols = X[:, first:last]
+            bad = ~((cols > above) & (cols < below))
+            if bad.any():
+                row, col = (int(v[0]) for v in np.nonzero(bad))
+                raise KernelError(
+                    f"input `{labels[first + col]}` (row {row}) is {float(cols[row, col])!r}, "
+                    f"which C's `{name}` cannot hold",
+                    hint="keep integer inputs finite and within their type's range (a domain of "
+                    "the parameter keeps sampled inputs inside it)")
 
     def __call__(self, X: np.ndarray | Sequence, *, parallel: bool = True) -> np.ndarray:
         """Evaluate a batch ``(N, n_inputs)`` -> ``(N, n_outputs)`` with the Numba translation."""
@@ -244,6 +287,8 @@ class Kernel:
 
     def sample(self, n: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
         """Draw ``n`` inputs uniformly from the domains (integers for integer-typed inputs)."""
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+            raise KernelError(f"sample(n={n!r}): pass a whole number of inputs >= 0")
         rng = np.random.default_rng(seed)
         lo, hi = self.domains[:, 0], self.domains[:, 1]
         X = rng.uniform(lo, hi, size=(n, self.n_inputs))
@@ -253,6 +298,34 @@ class Kernel:
             X[:, ints] = rng.integers(ilo.astype(np.int64), ihi.astype(np.int64) + 1,
                                       size=(n, int(ints.sum())))
         return X
+
+
+def _check_arguments(source: object, function: object, shapes: object,
+                     max_iterations: object) -> None:
+    """KernelError for arguments of the wrong kind, before anything is parsed."""
+    if not isinstance(source, str):
+        raise KernelError(f"source must be the C text as a str, got {type(source).__name__}",
+                          hint="pass the text, or use Kernel.from_file(path) for a file")
+    if function is not None and not isinstance(function, str):
+        raise KernelError(f"function must be the kernel's name as a str, got {function!r}",
+                          hint="pass e.g. function='k', or None when the source defines one")
+    if shapes is not None and not isinstance(shapes, Mapping):
+        raise DomainError(f"shapes must be a dict {{name: n}}, got {shapes!r}",
+                          hint="pass e.g. shapes={'a': 16}")
+    if (isinstance(max_iterations, bool) or not isinstance(max_iterations, int | np.integer)
+            or max_iterations < 1):
+        raise KernelError(f"max_iterations={max_iterations!r}: pass a whole number >= 1",
+                          hint=f"the default is {DEFAULT_MAX_ITERATIONS} iterations per loop")
+
+
+def _check_shape_names(fn, shapes: Mapping | None) -> None:
+    """Every ``shapes=`` key must name a parameter of the kernel."""
+    names = {p.name for p in _params(fn.decl.type)}
+    for key in shapes or {}:
+        if key not in names:
+            raise DomainError(f"shapes names `{key}`, which is not a parameter of "
+                              f"`{fn.decl.name}`",
+                              hint=f"parameters are: {', '.join(sorted(names)) or 'none'}")
 
 
 def _check_annotated_names(fn, notes) -> None:

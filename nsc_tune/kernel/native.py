@@ -24,7 +24,10 @@ from nsc_tune.kernel.signature import Arg, Signature
 
 #: Flags that keep gcc to the semantics the Numba translation implements: IEEE arithmetic without
 #: contraction into FMA, and wrapping signed overflow.
-CFLAGS = ["-O2", "-std=gnu11", "-fno-fast-math", "-ffp-contract=off", "-fwrapv", "-w"]
+CFLAGS = ["-O2", "-std=gnu11", "-fno-fast-math", "-ffp-contract=off", "-fwrapv", "-w",
+          # C's undefined shifts and float-to-int conversions trap (SIGILL), as the Numba
+          # translation stops on them; INT_MIN / -1 traps (SIGFPE) by itself on x86
+          "-fsanitize=shift-exponent,float-cast-overflow", "-fsanitize-undefined-trap-on-error"]
 
 
 def _param_decl(a: Arg, name: str) -> str:
@@ -168,7 +171,12 @@ def run(exe: Path, X: np.ndarray, n_outputs: int, timeout: float) -> np.ndarray:
         what = f"exit status {proc.returncode}"
         if proc.returncode < 0:
             what = signal.Signals(-proc.returncode).name
+        if proc.returncode == -signal.SIGILL:
+            raise KernelRuntimeError("undefined behaviour in the native kernel (SIGILL): a shift "
+                                     "count out of range, or a float converted to an integer type "
+                                     "that cannot hold it", hint="guard the operation or narrow "
+                                     "the input domain")
         raise KernelRuntimeError(f"the native kernel crashed ({what})",
-                                 hint="SIGFPE is usually integer division by zero; SIGSEGV an "
-                                 "out-of-bounds index")
+                                 hint="SIGFPE is integer division by zero or INT_MIN / -1; "
+                                 "SIGSEGV an out-of-bounds index")
     return np.frombuffer(proc.stdout, dtype=np.float64).reshape(n, n_outputs).copy()

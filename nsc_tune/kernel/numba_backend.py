@@ -30,6 +30,15 @@ _jit = njit(cache=True, error_model="numpy", nogil=True)
 '''
 
 
+#: Runtime records of C's undefined behaviour -> what happened (both backends stop on them).
+UNDEFINED = {
+    runtime.SHIFT_RANGE: "a shift count below 0 or not below the operand's width",
+    runtime.CONVERSION_RANGE: "a floating value (NaN, infinite or too large) converted to an "
+                              "integer type that cannot hold it",
+    runtime.DIVISION_OVERFLOW: "the most negative integer divided by -1 (or its remainder)",
+}
+
+
 def cache_dir() -> Path:
     """Where compiled artefacts live: ``$NSC_TUNE_CACHE`` or ``~/.cache/nsc_tune``."""
     root = os.environ.get("NSC_TUNE_CACHE") or os.path.join(
@@ -199,6 +208,10 @@ def run(module: ModuleType, X: np.ndarray, n_outputs: int, budget: int,
     if kind == runtime.DIVISION_BY_ZERO:
         raise KernelRuntimeError("integer division by zero", line=line,
                                  hint="guard the divisor or narrow the input domain")
+    if kind in UNDEFINED:
+        raise KernelRuntimeError(f"undefined behaviour: {UNDEFINED[kind]}", line=line,
+                                 hint="C leaves the result undefined (gcc and Numba would "
+                                 "differ); guard the operation or narrow the input domain")
     if kind == runtime.OUT_OF_BOUNDS:
         raise KernelRuntimeError("array index out of bounds", line=line,
                                  hint="check the index arithmetic and the array sizes")

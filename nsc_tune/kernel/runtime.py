@@ -14,6 +14,9 @@ NO_ERROR = 0
 NONTERMINATION = 1
 DIVISION_BY_ZERO = 2
 OUT_OF_BOUNDS = 3
+SHIFT_RANGE = 4  # a shift count < 0 or >= the width: undefined in C
+CONVERSION_RANGE = 5  # a float converted to an integer type that cannot hold it (or NaN)
+DIVISION_OVERFLOW = 6  # the most negative value divided by -1
 
 _jit = njit(cache=True, error_model="numpy", nogil=True)
 
@@ -44,6 +47,43 @@ def _imod(a, b, ctl, line):
         _fail(ctl, DIVISION_BY_ZERO, line)
         return a - a
     return a - _idiv(a, b, ctl, line) * b
+
+
+@_jit
+def _idivs(a, b, lo, ctl, line):
+    """Signed C division, with ``lo / -1`` (``lo`` the type's most negative value) recorded."""
+    if b == -1 and a == lo:
+        _fail(ctl, DIVISION_OVERFLOW, line)
+        return a - a
+    return _idiv(a, b, ctl, line)
+
+
+@_jit
+def _imods(a, b, lo, ctl, line):
+    """Signed C remainder, with ``lo % -1`` recorded (it traps like the division on x86)."""
+    if b == -1 and a == lo:
+        _fail(ctl, DIVISION_OVERFLOW, line)
+        return a - a
+    return _imod(a, b, ctl, line)
+
+
+@_jit
+def _shift(b, bits, ctl, line):
+    """A shift count that must lie in [0, bits)."""
+    if b < 0 or b >= bits:
+        _fail(ctl, SHIFT_RANGE, line)
+        return b - b
+    return b
+
+
+@_jit
+def _f2i(x, above, below, ctl, line):
+    """A float to be converted to an integer type whose values truncate from the open interval
+    (above, below); anything else (NaN included) is recorded and becomes 0."""
+    if not (x > above and x < below):
+        _fail(ctl, CONVERSION_RANGE, line)
+        return x - x if x == x else 0.0
+    return x
 
 
 @_jit

@@ -192,11 +192,25 @@ def build_signature(prog: Program, fn: c_ast.FuncDef, infos: list[TypeInfo],
     return Signature(tuple(inputs), tuple(outputs))
 
 
+def _size(value: object) -> int:
+    """One array size given in ``shapes=``: a whole number (TypeError otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer | float):
+        raise TypeError(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(value)
+    return int(value)
+
+
 def _shape(p: c_ast.Decl, info: TypeInfo, shapes: Mapping, written: bool,
            fn: c_ast.FuncDef) -> tuple[int, ...]:
     if p.name in shapes:
         given = shapes[p.name]
-        shape = tuple(int(s) for s in (given if isinstance(given, Sequence) else (given,)))
+        try:
+            shape = tuple(_size(s) for s in (given if isinstance(given, Sequence) else (given,)))
+        except (TypeError, ValueError):
+            raise DomainError(f"shapes[{p.name!r}] = {given!r} is not a size",
+                              line=coord(p)[0],
+                              hint=f"pass whole numbers, e.g. shapes={{'{p.name}': 16}}") from None
         known = tuple(d for d in info.dims if d is not None)
         if len(shape) == len(info.dims) - len(known) and known:
             shape = shape + known
@@ -262,7 +276,11 @@ def resolve_domains(sig: Signature, given: object, annotated: Mapping[str, tuple
                                       hint=f"inputs are: {', '.join(sorted(names))}")
             by_name.update(given)
         else:
-            arr = np.asarray(given, dtype=float)
+            try:
+                arr = np.asarray(given, dtype=float)
+            except (TypeError, ValueError):
+                raise DomainError(f"domains must be a dict {{name: (lo, hi)}} or ({n}, 2) numbers",
+                                  construct=repr(given)[:80]) from None
             if arr.shape != (n, 2):
                 raise DomainError(f"domains must have shape ({n}, 2), got {arr.shape}",
                                   hint="give one (lo, hi) per flattened input, or a dict by name")
@@ -274,12 +292,16 @@ def resolve_domains(sig: Signature, given: object, annotated: Mapping[str, tuple
         rows = slice(pos, pos + a.size)
         pos += a.size
         if a.name in by_name:
-            spec = np.asarray(by_name[a.name], dtype=float)
             try:
+                spec = np.asarray(by_name[a.name], dtype=float)
+                if spec.ndim == 0 or spec.shape[-1] != 2:
+                    raise ValueError
                 out[rows] = np.broadcast_to(spec, (a.size, 2))
-            except ValueError:
-                raise DomainError(f"domain for `{a.name}` must be (lo, hi) or {a.size} such pairs",
-                                  construct=repr(by_name[a.name])) from None
+            except (TypeError, ValueError):
+                raise DomainError(f"domain for `{a.name}` must be a pair of numbers (lo, hi)"
+                                  + (f" or {a.size} such pairs" if a.size > 1 else ""),
+                                  construct=repr(by_name[a.name]),
+                                  hint=f"pass e.g. domains={{'{a.name}': (0.0, 1.0)}}") from None
         elif np.isnan(out[rows]).any():
             missing.append(a.name)
             out[rows] = _default(a.c)

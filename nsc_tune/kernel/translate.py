@@ -131,6 +131,14 @@ def literal_code(value: float | int, t: ct.CType) -> str:
     return f"{t.np_name}({wrap_int(int(value), t)})"
 
 
+#: Deepest nesting of loops and switches in one function (each becomes a Python ``while``;
+#: Python allows 20 nested blocks in a function, and the loop itself may sit in one).
+MAX_NESTED_LOOPS = 19
+#: Deepest nesting of statements in one function, in translated levels (an ``if``, a loop or a
+#: switch adds about one each; Python allows 100 levels of indentation, a loop uses 3 more).
+MAX_NESTED_BLOCKS = 90
+
+
 class Translator:
     """Translates the functions reachable from a kernel into one Python module's text."""
 
@@ -235,6 +243,12 @@ class Translator:
         raise unsupported(node, "not a constant expression", "use literals and #define constants")
 
     @staticmethod
+    def _check_shift(node: c_ast.Node, count: int, t: ct.CType) -> None:
+        if not 0 <= count < t.bits:
+            raise unsupported(node, f"shift by {count} of a {t.bits}-bit value (undefined in C)",
+                              f"shift by 0 to {t.bits - 1}")
+
+    @staticmethod
     def _fop(value: float, t: ct.CType) -> float:
         return float(np.float32(value)) if t == ct.FLOAT else float(value)
 
@@ -250,6 +264,7 @@ class Translator:
             return int(bool(a) and bool(b)) if op == "&&" else int(bool(a) or bool(b)), ct.INT
         if op in ("<<", ">>"):
             t = ct.promote(ta)
+            self._check_shift(node, int(b), t)
             return wrap_int(int(a) << int(b) if op == "<<" else int(a) >> int(b), t), t
         t = ct.common(ta, tb)
         a, b = self._convert_const(a, ta, t), self._convert_const(b, tb, t)
@@ -268,6 +283,9 @@ class Translator:
             if b == 0:
                 raise unsupported(node, "division by zero in a constant expression", "fix it",
                                   )
+            if t.signed and b == -1 and a == -(1 << (t.bits - 1)):
+                raise unsupported(node, f"`{op}` of the most negative {t.name} by -1 overflows "
+                                  "(undefined in C)", "change the operands")
             q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
             return wrap_int(q if op == "/" else a - q * b, t), t
         r = {"+": a + b, "-": a - b, "*": a * b, "&": a & b, "|": a | b, "^": a ^ b}[op]
@@ -313,7 +331,22 @@ class Translator:
             return v.code
         if v.const and t.is_float:
             return literal_code(self._convert_const(eval_literal(v.code), v.ctype, t), t)
+        if v.ctype.is_float and t.is_integer:
+            return self._float_to_int(v, t, node)
         return f"{t.np_name}({v.code})"
+
+    def _float_to_int(self, v: Val, t: ct.CType, node: c_ast.Node) -> str:
+        """C's conversion of a float to integer type ``t``: truncation, and undefined (a runtime
+        error here, a trap in the gcc build) when the value does not fit."""
+        above, below = ct.conversion_bounds(t)
+        if v.const:
+            x = eval_literal(v.code)
+            if not above < x < below:
+                raise unsupported(node, f"the constant {x!r} does not fit `{t.name}` (undefined "
+                                  "in C)", "use a value in range")
+            return f"{t.np_name}({v.code})"
+        line = coord(node)[0] or 0
+        return f"{t.np_name}(runtime._f2i({v.code}, {above!r}, {below!r}, _ctl, {line}))"
 
     def wrap(self, code: str, t: ct.CType) -> str:
         """Wrap an integer result computed at wider precision back to its C type."""
@@ -375,8 +408,9 @@ class Translator:
         t = ct.promote(v.ctype)
         operand = self.convert(v, t, node)
         if op == "-":
-            if v.const and t.is_float:
-                return Val(literal_code(-eval_literal(operand), t), t, const=True)
+            if v.const:
+                value = self._convert_const(-eval_literal(operand), t, t)
+                return Val(literal_code(value, t), t, const=True)
             return Val(self.wrap(f"(-{operand})", t), t)
         if op == "+":
             return Val(operand, t)
@@ -407,7 +441,12 @@ class Translator:
             t = ct.promote(a.ctype)
             if not (t.is_integer and b.ctype.is_integer):
                 raise unsupported(node, "shift of a non-integer", "fix the C")
-            code = f"({self.convert(a, t, node)} {op} {self.convert(b, t, node)})"
+            count = self.convert(b, t, node)
+            if b.const:
+                self._check_shift(node, int(eval_literal(b.code)), t)
+            else:
+                count = f"runtime._shift({count}, {t.bits}, _ctl, {line})"
+            code = f"({self.convert(a, t, node)} {op} {count})"
             return Val(self.wrap(code, t), t)
         t = ct.common(a.ctype, b.ctype)
         x, y = self.convert(a, t, node), self.convert(b, t, node)
@@ -415,13 +454,22 @@ class Translator:
             return Val(f"({x} {op} {y})", ct.INT, cond=True)
         if op in ("+", "-", "*"):
             return Val(self.wrap(f"({x} {op} {y})", t), t)
+        if op in ("/", "%") and t.is_integer and b.const and eval_literal(b.code) == 0:
+            raise unsupported(node, f"integer `{op}` by a constant zero (undefined in C)",
+                              "fix the divisor")
         if op == "/":
             if t.is_float:
                 return Val(f"({x} / {y})", t)
+            if t.signed:
+                lo = -(1 << (t.bits - 1))
+                return Val(self.wrap(f"runtime._idivs({x}, {y}, {lo}, _ctl, {line})", t), t)
             return Val(self.wrap(f"runtime._idiv({x}, {y}, _ctl, {line})", t), t)
         if op == "%":
             if t.is_float:
                 raise unsupported(node, "`%` needs integer operands", "use fmod/fmodf")
+            if t.signed:
+                lo = -(1 << (t.bits - 1))
+                return Val(self.wrap(f"runtime._imods({x}, {y}, {lo}, _ctl, {line})", t), t)
             return Val(self.wrap(f"runtime._imod({x}, {y}, _ctl, {line})", t), t)
         if op in ("&", "|", "^"):
             if t.is_float:
@@ -583,6 +631,7 @@ class Translator:
         self.fn.scopes.pop()
 
     def stmt(self, node: c_ast.Node, depth: int) -> None:
+        self.check_nesting(node, depth)
         method = getattr(self, f"s_{type(node).__name__}", None)
         if method is not None:
             method(node, depth)
@@ -599,6 +648,17 @@ class Translator:
             v = self.expr(node)
             self.emit(depth, v.code)
         self.after_call_check(node, depth)
+
+    def check_nesting(self, node: c_ast.Node, depth: int) -> None:
+        """UnsupportedConstructError at a statement nested deeper than Python can compile."""
+        loops = len(self.fn.breakables) if self.fn is not None else 0
+        if isinstance(node, c_ast.For | c_ast.While | c_ast.DoWhile | c_ast.Switch) and (
+                loops >= MAX_NESTED_LOOPS):
+            raise unsupported(node, f"more than {MAX_NESTED_LOOPS} nested loops and switches",
+                              "move the inner loops into a helper function")
+        if depth > MAX_NESTED_BLOCKS:
+            raise unsupported(node, f"statements nested more than {MAX_NESTED_BLOCKS} levels "
+                              "deep", "move the inner blocks into a helper function")
 
     def assign_stmt(self, node: c_ast.Assignment, depth: int) -> None:
         if isinstance(node.rvalue, c_ast.Assignment) and node.op == "=":
