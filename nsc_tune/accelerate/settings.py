@@ -63,6 +63,12 @@ class FitSettings:
         object.__setattr__(self, "max_error", tuple(float(b) for b in bound)
                            if isinstance(self.max_error, Sequence | np.ndarray)
                            else float(self.max_error))
+        for arg in ("epochs", "patience", "width", "gate_width", "gate_epochs"):
+            value = getattr(self, arg)
+            if value is None and arg == "width":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise AccelerateError(f"accelerate: {arg}={value!r}: pass a whole number >= 1")
         if self.error_scale not in ERROR_SCALES:
             raise AccelerateError(f"accelerate: error_scale={self.error_scale!r} is not one of "
                                   f"{ERROR_SCALES}")

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nsc_tune.errors import NscTuneError
 from nsc_tune.kernel import Kernel
+
+
+class ValidateError(NscTuneError):
+    """``validate`` was called with settings it cannot use."""
 
 
 @dataclass
@@ -67,6 +72,9 @@ def validate(surrogate, kernel: Kernel | None = None, n_samples: int = 10_000,
     """
     from nsc_tune import suite
 
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer) or n_samples < 1:
+        raise ValidateError(f"validate(n_samples={n_samples!r}): pass a whole number of fresh "
+                            "examples >= 1 (default 10000)")
     kernel = kernel or surrogate.kernel
     X = kernel.sample(n_samples, seed=seed)
     Y = kernel(X)

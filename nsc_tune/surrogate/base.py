@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
+from nsc_tune.errors import NscTuneError
+
+
+class SurrogateInputError(NscTuneError):
+    """A surrogate was given inputs it cannot evaluate (wrong shape, not numbers)."""
+
 
 class SurrogateBase:
     """Mixed into each kind (a ``torch.nn.Module`` with a ``kernel`` attribute)."""
@@ -19,6 +27,20 @@ class SurrogateBase:
     def n_outputs(self) -> int:
         """The kernel's flattened outputs."""
         return self.kernel.n_outputs
+
+    def _inputs(self, X: object, dtype: type) -> np.ndarray:
+        """``X`` as an array ``(..., n_inputs)``, or SurrogateInputError naming what is wrong."""
+        try:
+            arr = np.asarray(X, dtype=dtype)
+        except (TypeError, ValueError):
+            raise SurrogateInputError(f"predict(X): X must be numbers of shape (N, "
+                                      f"{self.n_inputs}), got {type(X).__name__}") from None
+        if arr.ndim == 0 or arr.shape[-1] != self.n_inputs:
+            labels = ", ".join(self.kernel.signature.input_labels()[:8])
+            raise SurrogateInputError(f"predict(X): X must have shape (N, {self.n_inputs}) for "
+                                      f"{self.kernel.name}, got {arr.shape}; pass one column "
+                                      f"per input ({labels})")
+        return arr
 
     def to_c(self, name: str | None = None, path: str | Path | None = None) -> str:
         """Export to C: a function with the kernel's prototype (see ``surrogate.export``).

@@ -273,6 +273,7 @@ def fit_auto(kernel: Kernel, X: np.ndarray, Y: np.ndarray, *, seed: int | None =
     from nsc_tune.surrogate.model import Surrogate
 
     compiled = Surrogate.compiled(kernel, weights)
-    random = Surrogate.random(kernel, width=width or compiled.width, depth=compiled.depth,
+    random = Surrogate.random(kernel, width=compiled.width if width is None else width,
+                              depth=compiled.depth,
                               seed=seed if random_seed is None else random_seed)
     return race([compiled, random], X, Y, seed=seed, **kwargs)

@@ -271,7 +271,7 @@ class GPSurrogate(nn.Module, SurrogateBase):
     @torch.no_grad()
     def predict(self, X: np.ndarray) -> np.ndarray:
         """NumPy in, NumPy out: ``(N, n_inputs)`` -> ``(N, n_outputs)`` float64."""
-        x = torch.as_tensor(np.asarray(X, dtype=np.float64), device=self.lo.device)
+        x = torch.as_tensor(self._inputs(X, np.float64), device=self.lo.device)
         return self(x).double().cpu().numpy()
 
     def fit(self, data, *, n_samples: int = 256, seed: int | None = 0, **_ignored):

@@ -53,6 +53,12 @@ class Surrogate(nn.Module, SurrogateBase):
     def random(cls, kernel: Kernel, width: int = DEFAULT_WIDTH, depth: int = DEFAULT_DEPTH,
                seed: int | None = 0) -> Surrogate:
         """The same architecture, initialised as ``torch.nn.Linear`` initialises layers."""
+        from nsc_tune.surrogate.checks import FitError
+
+        for arg, value in (("width", width), ("depth", depth)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise FitError(f"{arg}={value!r}: pass a whole number >= 1 (default "
+                               f"{DEFAULT_WIDTH if arg == 'width' else DEFAULT_DEPTH})")
         gen = torch.Generator().manual_seed(seed) if seed is not None else None
         p = random_params(kernel.n_inputs, kernel.n_outputs, width, depth, 1, gen)
         return cls(kernel, p.select(0, kernel.n_inputs, kernel.n_outputs), "random")
@@ -150,5 +156,5 @@ class Surrogate(nn.Module, SurrogateBase):
     @torch.no_grad()
     def predict(self, X: np.ndarray) -> np.ndarray:
         """NumPy in, NumPy out: ``(N, n_inputs)`` -> ``(N, n_outputs)`` float64."""
-        x = torch.as_tensor(np.asarray(X, dtype=np.float32), device=self.lo.device)
+        x = torch.as_tensor(self._inputs(X, np.float32), device=self.lo.device)
         return self(x).double().cpu().numpy()

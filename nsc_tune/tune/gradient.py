@@ -124,6 +124,10 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
     Returns:
         A ``TuneResult``.
     """
+    _check_settings(n_starts=n_starts, steps=steps, lr=lr, verify_top=verify_top,
+                    penalty_weight=penalty_weight)
+    if not callable(objective):
+        raise TuneError(f"objective must be a function (x, y) -> [B], got {objective!r}")
     kernel: Kernel = surrogate.kernel
     box = resolve_bounds(kernel, bounds)
     lo = torch.as_tensor(box[:, 0], dtype=torch.float32)
@@ -175,6 +179,10 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
     X = _round_integers(kernel, X, box)
     with torch.no_grad():
         pred = loss_of(torch.as_tensor(X, dtype=torch.float32)).double().numpy()
+    if np.isnan(pred).all():
+        raise TuneError(f"the objective {getattr(objective, '__name__', repr(objective))} is NaN "
+                        f"at all {len(pred)} candidates: make it return finite numbers over the "
+                        "bounds (the surrogate's outputs may be NaN or inf there)")
     order = np.argsort(pred)
     unit = (X - box[:, 0]) / np.maximum(box[:, 1] - box[:, 0], 1e-300)
     chosen: list[int] = []
@@ -201,6 +209,20 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
     return TuneResult(Xc[best], dict(zip(labels, map(float, Xc[best]), strict=True)),
                       float(truth[best]), float(pred[chosen[best]]), len(Xc), cands, history,
                       (Xc, Yc))
+
+
+def _check_settings(*, n_starts: object, steps: object, lr: object, verify_top: object,
+                    penalty_weight: object) -> None:
+    """TuneError naming a setting ``minimize`` cannot use."""
+    for name, value, least in (("n_starts", n_starts, 1), ("steps", steps, 0),
+                               ("verify_top", verify_top, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+            raise TuneError(f"{name}={value!r}: pass a whole number >= {least}")
+    for name, value in (("lr", lr), ("penalty_weight", penalty_weight)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                np.isfinite(value) and value >= 0) or (name == "lr" and value == 0):
+            raise TuneError(f"{name}={value!r}: pass a finite number "
+                            f"{'> 0' if name == 'lr' else '>= 0'}")
 
 
 def _round_integers(kernel: Kernel, X: np.ndarray, box: np.ndarray) -> np.ndarray:
