@@ -2,10 +2,11 @@
 
 ``collate`` pads every batch on the host (in ``--collate-workers`` forked processes); ``packed``
 packs the corpus onto the device once and gathers each batch there; ``+unfused`` turns AdamW's
-fused kernel off (the default before it was on). All train the same model from the same weights on the same corpus,
-the same steps and batches (on a GPU the logged losses still drift apart by ~0.2 within 50
-steps: its kernels are not deterministic, so they are recorded, not compared); the ratio of each one's steady programs/s (after ``STEADY_AFTER``
-steps; the whole run's when too short) to the first variant's is the result.
+fused kernel off (the default before it was on). All train the same model from the same weights
+on the same corpus, the same steps and batches (on a GPU the logged losses still drift apart by
+~0.2 within 50 steps: its kernels are not deterministic, so they are recorded, not compared); the
+ratio of each one's steady programs/s (after ``STEADY_AFTER`` steps; the whole run's when too
+short) to the first variant's is the result.
 Loading is timed too: the first load tokenizes the split, the second reads the pre-tokenised
 cache.
 

@@ -7,6 +7,8 @@
 # Every JSON and log comes back in one archive, $OUT/tuning.tgz (the device returns <= 8 files).
 set -uo pipefail
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+# one thread each: 16 jobs times Numba's default 16 threads oversubscribed the host 16-fold
+export NUMBA_NUM_THREADS=1
 source "$(dirname "$0")/env.sh"
 export NSC_TUNE_CACHE=/tmp/nsc_cache
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT/tuning"
