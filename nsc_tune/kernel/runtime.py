@@ -2,7 +2,9 @@
 
 Translated code never raises inside the parallel batch loop (Numba cannot propagate exceptions out
 of ``prange``); instead it records an error in the control array ``ctl`` and unwinds, and the
-caller turns the record into a typed error.  ``ctl = [kind, line, budget]``.
+caller turns the record into a typed error.  ``ctl = [kind, line, budget, work budget, work]``:
+one such row per thread, the work (iterations of nested loops and of helpers' loops, which run
+inside other loops) counted per input row.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ OUT_OF_BOUNDS = 3
 SHIFT_RANGE = 4  # a shift count < 0 or >= the width: undefined in C
 CONVERSION_RANGE = 5  # a float converted to an integer type that cannot hold it (or NaN)
 DIVISION_OVERFLOW = 6  # the most negative value divided by -1
+TOTAL_WORK = 7  # the loops of one input row ran past the total work budget
+#: Slots of a ``ctl`` row.
+CTL_SLOTS = 5
 
 _jit = njit(cache=True, error_model="numpy", nogil=True)
 

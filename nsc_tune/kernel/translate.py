@@ -57,6 +57,7 @@ class _FuncState:
     scopes: list[dict[str, Var]] = field(default_factory=lambda: [{}])
     boxed: set[str] = field(default_factory=set)
     breakables: list[_Loop] = field(default_factory=list)
+    entry: bool = False  # the kernel itself (its outermost loops run once per call)
 
 
 def float_literal(text: str, t: ct.CType) -> float:
@@ -152,6 +153,8 @@ class Translator:
         self.pending: list[str] = []  # statements an expression needs run before it (x++, x = y)
         self.ret_types: dict[str, ct.CType] = {}
         self.param_infos: dict[str, list[TypeInfo]] = {}
+        self.entry: str | None = None  # the kernel's function (others are helpers)
+        self.counts_work = False  # some loop counts towards the row's total work budget
 
     # -- helpers -----------------------------------------------------------------------
     def fresh(self, stem: str) -> str:
@@ -778,10 +781,20 @@ class Translator:
             self.scoped(node.iffalse, depth + 1)
 
     def loop_guard(self, counter: str, node: c_ast.Node, depth: int) -> None:
+        """Stop a loop past its own iteration budget; a loop that may run inside another loop
+        (nested, or in a helper) also counts towards the input row's total work budget."""
+        assert self.fn is not None
         line = coord(node)[0] or 0
         self.emit(depth, f"{counter} += 1")
         self.emit(depth, f"if {counter} > _ctl[2]:")
         self.emit(depth + 1, f"runtime._fail(_ctl, {runtime.NONTERMINATION}, {line})")
+        self.emit(depth + 1, f"return {self.zero_ret()}")
+        if self.fn.entry and not any(b.kind == "loop" for b in self.fn.breakables):
+            return
+        self.counts_work = True
+        self.emit(depth, "_ctl[4] += 1")
+        self.emit(depth, "if _ctl[4] > _ctl[3]:")
+        self.emit(depth + 1, f"runtime._fail(_ctl, {runtime.TOTAL_WORK}, {line})")
         self.emit(depth + 1, f"return {self.zero_ret()}")
 
     def loop_entry(self, counter: str, depth: int) -> None:
@@ -948,7 +961,7 @@ class Translator:
         if ret.dims:
             raise unsupported(fn.decl, "functions returning pointers are not supported",
                               "write results through an output array parameter")
-        self.fn = _FuncState(ret.scalar)
+        self.fn = _FuncState(ret.scalar, entry=name == self.entry)
         self.fn.boxed = _address_taken(fn.body)
         self._all_names: set[str] = set()
         params = []

@@ -201,5 +201,5 @@ def test_stray_temporary_files_are_ignored_then_removed(tmp_path: Path) -> None:
 def test_an_unreadable_head_is_a_checkpoint_error(tmp_path: Path) -> None:
     path = tmp_path / "checkpoint.safetensors"
     path.write_bytes(b"garbage")
-    with pytest.raises(CheckpointError, match="checkpoint.safetensors is not a readable safetensors file"):
+    with pytest.raises(CheckpointError, match="checkpoint.safetensors is not a readable"):
         _loaded(path)
