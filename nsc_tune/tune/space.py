@@ -53,22 +53,6 @@ class Space:
         """Which free inputs are integers (the kernel's ``int`` parameters)."""
         return np.asarray(self.kernel.integer_inputs, dtype=bool)[self.free]
 
-    def integer_levels(self, most: int = 16) -> list[dict[int, float]] | None:
-        """Every combination of the integer inputs' values, as unit-cube values by free
-        position (for an acquisition optimised per combination); None when there are no
-        integer inputs or more than ``most`` combinations (then they are rounded)."""
-        ints = np.flatnonzero(self.integer)
-        if ints.size == 0:
-            return None
-        lo, hi = self.box[self.free, 0], self.box[self.free, 1]
-        axes = [np.arange(np.ceil(lo[i]), np.floor(hi[i]) + 1) for i in ints]
-        if np.prod([len(a) for a in axes], dtype=float) > most:
-            return None
-        grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, ints.size)
-        span = np.maximum(hi[ints] - lo[ints], 1e-300)
-        return [{int(i): float((v - lo[i]) / span[j])
-                 for j, (i, v) in enumerate(zip(ints, row, strict=True))} for row in grid]
-
     def full(self, U: np.ndarray) -> np.ndarray:
         """Unit-cube rows of the free inputs ``[B, dim]`` -> full inputs ``[B, n_inputs]``,
         integers rounded into their range."""
