@@ -14,7 +14,7 @@ import numpy as np
 
 from nsc_tune.kernel import ctype as ct
 from nsc_tune.kernel import runtime, trust
-from nsc_tune.kernel.errors import KernelRuntimeError, NonTerminationError
+from nsc_tune.kernel.errors import KernelRuntimeError, NonTerminationError, SourceTooLargeError
 from nsc_tune.kernel.signature import Signature
 from nsc_tune.kernel.translate import Translator
 
@@ -29,6 +29,9 @@ from nsc_tune.kernel import runtime
 _jit = njit(cache=True, error_model="numpy", nogil=True)
 '''
 
+
+#: Most lines of generated Python (Numba compiles ~6 ms a line: 10,000 lines ~ 1 minute).
+MAX_TRANSLATED_LINES = 10_000
 
 #: The total work budget of one input row (iterations of nested loops and helpers' loops), in
 #: units of the per-loop budget ``max_iterations``.
@@ -82,6 +85,14 @@ def generate(tr: Translator, entry: str, helpers: list[str], sig: Signature,
         tr.declare_global(name, decl)
     for name in helpers:
         tr.function(tr.prog.functions[name])
+        if len(tr.lines) > MAX_TRANSLATED_LINES:
+            fn = tr.prog.functions[name]
+            raise SourceTooLargeError(
+                f"the kernel translates to more than {MAX_TRANSLATED_LINES:,} lines of Python "
+                f"(by `{name}`); Numba would take minutes to compile it (~6 ms a line)",
+                line=fn.coord.line if fn.coord else None, construct=name,
+                hint="use loops and arrays instead of unrolled code (the suite's kernels "
+                "translate to 40-340 lines)")
     lines = [_HEADER.format(name=entry), *tr.global_lines, "", "", *tr.lines, ""]
     lines += _row_function(entry, sig, param_count)
     return "\n".join(lines + _batch_functions(tr.counts_work))

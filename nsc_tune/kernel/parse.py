@@ -39,6 +39,8 @@ INCLUDE_DIR = Path(__file__).parent / "include"
 SUPPORTED_HEADERS = {p.name for p in INCLUDE_DIR.glob("*.h")}
 #: Largest preprocessed text (sources, headers and macro expansions together).
 MAX_PREPROCESSED_BYTES = 64 << 20
+#: Most preprocessed text parsed at once (pycparser reads ~0.2 MB/s: 8 MiB ~ 40 s).
+MAX_PARSED_BYTES = 8 << 20
 
 #: GNU and MSVC spellings real headers use, removed or mapped to C11 before parsing (the
 #: preprocessed text is what gcc compiles too, so both see the same C).
@@ -261,6 +263,7 @@ def unit_ast(ex: Expanded, u: Unit, foreign: bool = False) -> list[c_ast.Node]:
         v = _labelled(ex, u, foreign)
         text = "".join(f"typedef int {n};\n" for n in need) + f'#line {v.line} "{v.file}"\n'
         text += v.text + "\n"
+        _check_parse_size(text)
         try:
             ex.asts[key] = _parse_unit(text)[len(need):]
         except c_parser.ParseError:
@@ -416,10 +419,21 @@ def whole(ex: Expanded) -> Parsed:
     return Parsed(_parse_c(ex.text, ex.src), ex.notes, ex.text, c_source, ex.prep.notes)
 
 
+def _check_parse_size(text: str) -> None:
+    """SourceTooLargeError for preprocessed text too large to parse in reasonable time."""
+    if len(text) > MAX_PARSED_BYTES:
+        raise SourceTooLargeError(
+            f"the preprocessed source to parse is {len(text) / 2**20:.1f} MiB; at most "
+            f"{MAX_PARSED_BYTES >> 20} MiB is parsed (about 40 s)",
+            hint="pass only the kernel and what it needs (macros may expand to far more text "
+            "than the file has)")
+
+
 def _parse_c(expanded: str, src: str, context: tuple[str, Unit] | None = None
              ) -> c_ast.FileAST:
     """Parse preprocessed text. ``context``: for a unit parsed alone, the whole file's text and
     the unit, where the C compiler looks for an error that pycparser gives no place for."""
+    _check_parse_size(expanded)
     try:
         return c_parser.CParser().parse(expanded, filename=MAIN_FILE)
     except c_parser.ParseError as exc:

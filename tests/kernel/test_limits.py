@@ -1,4 +1,5 @@
-"""Loop budgets: each loop's own, and the total work of one input row across nested loops."""
+"""Limits that keep hostile or huge kernels bounded: loop budgets (each loop's own, and the total
+work of one input row across nested loops), translated size and parsed size."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import numpy as np
 import pytest
 
 from nsc_tune import Kernel
-from nsc_tune.kernel.errors import NonTerminationError
+from nsc_tune.kernel import numba_backend, parse
+from nsc_tune.kernel.errors import NonTerminationError, SourceTooLargeError
 from nsc_tune.kernel.numba_backend import WORK_PER_LOOP_BUDGET
 
 BUDGET = 1000  # per loop; the row's total is WORK_PER_LOOP_BUDGET times this
@@ -63,3 +65,27 @@ def test_a_single_loop_counts_only_its_own_budget() -> None:
     assert k(np.array([[999.0]]))[0, 0] == 499
     with pytest.raises(NonTerminationError, match="more than 1,000 iterations"):
         k(np.array([[1001.0]]))
+
+
+def _unrolled(n: int) -> str:
+    body = "\n".join(f"  s = s * 0.5 + x * {i}.0;" for i in range(n))
+    return f"double k(double x) {{\n  double s = 0.0;\n{body}\n  return s;\n}}\n"
+
+
+def test_unrolled_code_past_the_translation_limit_is_refused_before_numba(monkeypatch) -> None:
+    monkeypatch.setattr(numba_backend, "MAX_TRANSLATED_LINES", 200)
+    k = Kernel.from_source(_unrolled(150), "k", domains={"x": (0, 1)})
+    assert k(np.array([[0.0]]))[0, 0] == 0.0
+    with pytest.raises(SourceTooLargeError, match="more than 200 lines") as exc:
+        Kernel.from_source("\n" + _unrolled(250), "k", domains={"x": (0, 1)})
+    assert exc.value.line == 2 and exc.value.construct == "k"
+
+
+def test_a_macro_expansion_past_the_parse_limit_is_refused(monkeypatch) -> None:
+    monkeypatch.setattr(parse, "MAX_PARSED_BYTES", 2_000)
+    src = ("#define A x+x+x+x+x+x+x+x\n#define B A+A+A+A+A+A+A+A\n"
+           "double k(double x) {{ return {}; }}\n")
+    k = Kernel.from_source(src.format("B"), "k", domains={"x": (0, 1)})  # 64 terms, ~0.4 kB
+    assert k(np.array([[1.0]]))[0, 0] == 64.0
+    with pytest.raises(SourceTooLargeError, match="MiB is parsed"):  # 40 x 64 terms, ~5 kB
+        Kernel.from_source(src.format("+".join(["B"] * 40)), "k", domains={"x": (0, 1)})
