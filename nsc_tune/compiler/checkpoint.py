@@ -29,11 +29,6 @@ class CheckpointError(WeightsError):
     """A checkpoint's parts do not belong together (a torn save) or cannot be read."""
 
 
-def _atomic_save(tensors: dict, path: Path, metadata: dict[str, str]) -> None:
-    """Write one file durably and atomically (the one place checkpoints touch the disk)."""
-    atomic_save_file(tensors, path, metadata)
-
-
 #: Largest checkpoint file; bigger checkpoints are split into parts (files must stay small enough
 #: to travel back from a GPU host).
 MAX_PART_BYTES = 15 * 2**20
@@ -91,13 +86,13 @@ def save_checkpoint(path: Path, model: CompNet, optimizer: torch.optim.Optimizer
     save_id = uuid.uuid4().hex
     parts = [part_path(path, save_id, k).name for k in range(1, len(groups))]
     for k, name in enumerate(parts, start=1):
-        _atomic_save(groups[k], path.with_name(name),
+        atomic_save_file(groups[k], path.with_name(name),
                      {"step": str(step), "save_id": save_id, "part": str(k)})
     meta = {"step": str(step), "model_config": json.dumps(model.config.to_dict()),
             "train_config": json.dumps(train_config), "parts": str(len(groups)),
             "param_groups": json.dumps(opt["param_groups"]), "save_id": save_id,
             "part_files": json.dumps(parts)}
-    _atomic_save(groups[0], path, meta)
+    atomic_save_file(groups[0], path, meta)
     for old in _leftovers(path, save_id):
         old.unlink(missing_ok=True)
     fsync_dir(path.parent)
@@ -165,7 +160,7 @@ def export_weights(model: CompNet, path: Path, info: dict | None = None) -> Path
                for k, v in model.state_dict().items()}
     meta = {"format": "nsc_tune.compnet/1", "config": json.dumps(model.config.to_dict()),
             "info": json.dumps(info or {})}
-    _atomic_save(tensors, Path(path), meta)
+    atomic_save_file(tensors, Path(path), meta)
     return Path(path)
 
 

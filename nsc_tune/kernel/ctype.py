@@ -168,7 +168,6 @@ def int_range(t: CType) -> tuple[int, int]:
 def conversion_bounds(t: CType) -> tuple[float, float]:
     """The open interval ``(above, below)`` of floats that C converts (truncating) to integer
     type ``t``; converting anything else (NaN included) is undefined."""
-    lo, hi = ((-(1 << (t.bits - 1)), (1 << (t.bits - 1)) - 1) if t.signed
-              else (0, (1 << t.bits) - 1))
+    lo, hi = int_range(t)
     above = float(lo - 1) if float(lo - 1) == lo - 1 else math.nextafter(float(lo), -math.inf)
     return above, float(hi + 1)

@@ -66,10 +66,7 @@ def _idivs(a, b, lo, ctl, line):
 @_jit
 def _imods(a, b, lo, ctl, line):
     """Signed C remainder, with ``lo % -1`` recorded (it traps like the division on x86)."""
-    if b == -1 and a == lo:
-        _fail(ctl, DIVISION_OVERFLOW, line)
-        return a - a
-    return _imod(a, b, ctl, line)
+    return a - _idivs(a, b, lo, ctl, line) * b
 
 
 @_jit

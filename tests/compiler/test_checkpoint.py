@@ -63,7 +63,7 @@ def _assert_same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None
 
 def _kill_after(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
     """Let ``k`` file writes of a checkpoint succeed, then die."""
-    real, done = checkpoint._atomic_save, [0]
+    real, done = checkpoint.atomic_save_file, [0]
 
     def write(tensors, path, metadata):
         if done[0] == k:
@@ -71,7 +71,7 @@ def _kill_after(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
         real(tensors, path, metadata)
         done[0] += 1
 
-    monkeypatch.setattr(checkpoint, "_atomic_save", write)
+    monkeypatch.setattr(checkpoint, "atomic_save_file", write)
 
 
 def _checkpoint_files(folder: Path) -> list[str]:
