@@ -262,9 +262,24 @@ MORE_BAD_ARGUMENTS = [
     (["tune", "jpeg", "--minimize", "out"], "has 64 elements; name one, e.g. out[0]"),
     (["accelerate", "sobel"], "required: --max-error"),
     (["accelerate", "sobel", "--max-error", "x"], "invalid float value: 'x'"),
-    (["accelerate", "sobel", "--max-error", "0.1", "--fit-samples", "8"], "at least 16"),
+    (["accelerate", "sobel", "--max-error", "0.1", "--fit-samples", "20"], "at least 32"),
     (["eval", "epochs-to-target", "--epochs", "-1"], "--epochs must be"),
     (["eval", "data-efficiency", "--device", "nonsense"], "--device nonsense: not a torch device"),
+    (["fit", "sobel", "--patience", "-1"], "--patience must be zero or more, got -1"),
+    (["fit", "sobel", "--seed", "-1"], "--seed must be zero or more"),
+    (["compile", "sobel", "--seed", str(2**64)], "--seed must be at most 4294967295"),
+    (["tune", "inversek2j", "--minimize", "theta1", "--budget", "0", "--method", "bo"],
+     "--budget must be positive"),
+    (["tune", "inversek2j", "--minimize", "theta1", "--fixed", "x=0.1", "--fixed", "y=0.2"],
+     "every input is fixed"),
+    (["tune", "inversek2j", "--minimize", "theta1", "--method", "bo", "--bounds", "x=0.1:0.1",
+      "--bounds", "y=0.2:0.2"], "every input is fixed (by fixed= or by bounds of one point)"),
+    (["pretrain", "--corpus", "/no/such", "--out", "/tmp/nsc-x", "--model", "[1]"],
+     "ModelConfigError: the model config must be a JSON object"),
+    (["pretrain", "--corpus", "/no/such", "--out", "/tmp/nsc-x", "--model", '{"layer": 2}'],
+     "has no field 'layer'"),
+    (["pretrain", "--corpus", "/no/such", "--out", "/tmp/nsc-x", "--warmup", "-5"],
+     "--warmup must be zero or more"),
 ]
 
 
@@ -295,6 +310,29 @@ def test_more_bad_arguments_in_process(args: list[str], needle: str,
         code = exc.code
     assert code == 2, args
     _one_clear_line(capsys.readouterr().err, needle)
+
+
+def test_damaged_files_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A kernel that is not UTF-8 and a weights file of random bytes: a typed line each."""
+    from nsc_tune.cli import main
+
+    latin1 = tmp_path / "k.c"
+    latin1.write_bytes(b"#pragma nsc_tune domain(x, 0, 1)\n/* caf\xe9 */ double f(double x) "
+                       b"{ return x; }\n")
+    garbage = tmp_path / "w.safetensors"
+    garbage.write_bytes(np.random.default_rng(0).bytes(700))
+    for args, needle in (
+            (["check", str(latin1)], "line 2, column 7: byte 0xe9 of"),
+            (["compile", _parabola_file(tmp_path), "--weights", str(garbage)],
+             "WeightsError: " + str(garbage) + " is not a readable safetensors file"),
+            (["compile", _parabola_file(tmp_path), "--weights", str(tmp_path / "none")],
+             "compiler weights not found")):
+        assert main(args) == 2, args
+        _one_clear_line(capsys.readouterr().err, needle)
+
+
+def _parabola_file(tmp_path: Path) -> str:
+    return str(_write(tmp_path, "parabola.c", PARABOLA))
 
 
 def test_a_surrogate_of_another_kernel_is_refused(tmp_path: Path,

@@ -10,7 +10,7 @@ import torch
 
 from nsc_tune.accelerate.errors import AccelerateError
 from nsc_tune.accelerate.gate import ErrorPredictor, Gate, calibrate, error_ratio, train_predictor
-from nsc_tune.accelerate.settings import FitSettings
+from nsc_tune.accelerate.settings import MIN_FIT_SAMPLES, FitSettings
 from nsc_tune.accelerate.threads import torch_threads
 from nsc_tune.kernel import Kernel
 from nsc_tune.surrogate import GPSurrogate, Surrogate
@@ -68,9 +68,12 @@ def _build(kernel: Kernel, s: FitSettings) -> Built:
     t0 = time.perf_counter()
     X, Y = _draw(kernel, s.n_samples, s.seed)
     finite = np.isfinite(Y).all(axis=1)
-    if finite.sum() < 32:
-        raise AccelerateError(f"accelerate: `{kernel.name}` returns NaN or inf on almost all of "
-                              f"its domains; narrow the domains to where it is defined")
+    if finite.sum() < MIN_FIT_SAMPLES:
+        raise AccelerateError(f"accelerate: `{kernel.name}` returned NaN or inf on "
+                              f"{len(Y) - finite.sum()} of {len(Y)} inputs drawn from its "
+                              f"domains, leaving {finite.sum()} to fit on (at least "
+                              f"{MIN_FIT_SAMPLES} needed); narrow the domains to where it is "
+                              "defined")
     tolerance = s.tolerance(Y[finite])
     surrogate, result = fit_surrogate_for(kernel, s, X[finite], Y[finite])
     surrogate.eval()

@@ -14,6 +14,10 @@ ERROR_SCALES = ("absolute", "range")
 INITS = ("auto", "compiled", "random", "best")
 
 
+#: Fewest finite kernel runs a surrogate is fitted on (its validation split needs some).
+MIN_FIT_SAMPLES = 32
+
+
 @dataclass(frozen=True)
 class FitSettings:
     """How the surrogate and its quality gate are built; all of it enters the cache key.
@@ -77,9 +81,9 @@ class FitSettings:
         if not 0.5 <= self.target < 1.0 or not 0.5 <= self.confidence < 1.0:
             raise AccelerateError("accelerate: target and confidence must lie in [0.5, 1), e.g. "
                                   "target=0.99, confidence=0.95")
-        if self.n_samples < 16:
+        if self.n_samples < MIN_FIT_SAMPLES:
             raise AccelerateError(f"accelerate: n_samples={self.n_samples} is too few to fit; "
-                                  f"use at least 16 (default 4096)")
+                                  f"use at least {MIN_FIT_SAMPLES} (default 4096)")
         if self.n_gate < self.min_samples:
             raise AccelerateError(
                 f"accelerate: {self.n_gate} calibration inputs cannot certify target="

@@ -15,13 +15,17 @@ import warnings
 from collections.abc import Sequence
 
 from nsc_tune.cli import accelerate, check, demo, research, surrogate, tune
-from nsc_tune.cli.common import UsageError, check_positive
+from nsc_tune.cli.common import UsageError, check_non_negative, check_positive
 from nsc_tune.errors import NscTuneError
 
 #: Options that must be positive wherever a subcommand has them.
 POSITIVE = ("samples", "n", "rows", "shard_size", "pool", "test", "trials", "epochs",
             "fit_samples", "val_samples", "rounds", "starts", "steps", "max_error",
-            "agreement_samples", "lr")
+            "agreement_samples", "lr", "budget", "batch_size", "checkpoint_every", "log_every",
+            "max_minutes", "limit", "inner_support", "inner_lr")
+#: Options that must be zero or more.
+NON_NEGATIVE = ("seed", "patience", "workers", "warmup", "collate_workers", "schedule_start",
+                "inner_steps", "full_weight", "inner_weight", "programs")
 
 #: Subcommands that train or run small MLPs: one torch thread is as fast, and a thread pool
 #: stalls badly on a busy machine (measured: a 300-epoch fit took 1 s on one thread, 100 s on
@@ -58,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         check_positive(args, POSITIVE)
+        check_non_negative(args, NON_NEGATIVE)
         if args.command not in ONE_THREAD:
             return args.func(args)
         from nsc_tune.accelerate.threads import torch_threads

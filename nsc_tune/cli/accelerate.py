@@ -99,9 +99,11 @@ def print_accelerated(d: dict, indent: str = "") -> None:
 
 def cmd_accelerate(args: argparse.Namespace) -> int:
     """Accelerate a batch of the kernel; optionally export the surrogate to C."""
-    if args.fit_samples < 16:
+    from nsc_tune.accelerate.settings import MIN_FIT_SAMPLES  # here: torch is slow to import
+
+    if args.fit_samples < MIN_FIT_SAMPLES:
         raise UsageError(f"--fit-samples {args.fit_samples} is too few to fit a surrogate and "
-                         f"certify its gate; use at least 16 (default 4096)")
+                         f"certify its gate; use at least {MIN_FIT_SAMPLES} (default 4096)")
     k = load_kernel(args.kernel, args.function)
     note(args, f"setting up {k.name}: fitting the surrogate and its quality gate "
                f"({args.fit_samples:,} + 2 x {4 * args.fit_samples:,} kernel runs)")

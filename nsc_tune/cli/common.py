@@ -102,6 +102,21 @@ def check_positive(args: argparse.Namespace, names: Sequence[str]) -> None:
             raise UsageError(f"--{name.replace('_', '-')} must be positive, got {value}")
 
 
+#: Seeds are numpy/torch seeds: 32-bit unsigned.
+MAX_SEED = 2**32 - 1
+
+
+def check_non_negative(args: argparse.Namespace, names: Sequence[str]) -> None:
+    """Every option in ``names`` that is set must be zero or more (a seed at most MAX_SEED)."""
+    for name in names:
+        value = getattr(args, name, None)
+        flag = f"--{name.replace('_', '-')}"
+        if value is not None and value < 0:
+            raise UsageError(f"{flag} must be zero or more, got {value}")
+        if name == "seed" and value is not None and value > MAX_SEED:
+            raise UsageError(f"{flag} must be at most {MAX_SEED} (a 32-bit seed), got {value}")
+
+
 def _plain(value):
     if isinstance(value, np.generic):
         return value.item()

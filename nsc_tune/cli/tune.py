@@ -43,8 +43,8 @@ def build_objective(kernel, args: argparse.Namespace):
 def cmd_tune(args: argparse.Namespace) -> int:
     """Tune through a surrogate (loaded, or compiled and fitted now) with ``refine``."""
     from nsc_tune import Surrogate
-    from nsc_tune.tune import bayes_minimize, refine, resolve_bounds
-    from nsc_tune.tune.gradient import input_rows
+    from nsc_tune.tune import Space, bayes_minimize, refine, resolve_bounds
+    from nsc_tune.tune.problem import input_rows
 
     k = load_kernel(args.kernel, args.function)
     objective, text = build_objective(k, args)
@@ -56,6 +56,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
             if not box[r, 0] <= value <= box[r, 1]:
                 raise UsageError(f"--fixed {key}={value:g} is outside {key}'s range "
                                  f"[{box[r, 0]:g}, {box[r, 1]:g}]; pick a value inside it")
+    Space.of(k, bounds, fixed)  # something left to tune, before any fitting
     samples = args.samples if args.samples is not None else (0 if args.method == "bo" else 1000)
     if args.surrogate:
         s = Surrogate.load(args.surrogate)

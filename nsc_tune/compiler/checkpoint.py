@@ -13,8 +13,6 @@ import uuid
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file
 
 from nsc_tune.compiler.model import CompNet, CompNetConfig
 from nsc_tune.errors import NscTuneError
@@ -189,15 +187,21 @@ def load_weights(path: str | Path) -> tuple[CompNet, dict]:
     path = Path(path)
     if not path.exists():
         raise WeightsError(f"compiler weights not found at {path}")
-    with safe_open(str(path), framework="pt") as f:
-        meta = f.metadata() or {}
+    meta, tensors = read_safetensors(path, WeightsError, "pass the shipped weights or a run's "
+                                     "weights.safetensors (nsc-tune pretrain)")
     if meta.get("format") != "nsc_tune.compnet/1":
         raise WeightsError(f"{path} is not an nsc_tune CompNet weights file")
-    model = CompNet(CompNetConfig.from_dict(json.loads(meta["config"])))
-    wanted = model.state_dict()
-    # Files from before the text-agnostic branch had its own parameters carry unused extras.
-    state = {k: v.float() if v.is_floating_point() else v
-             for k, v in load_file(str(path)).items() if k in wanted}
-    model.load_state_dict(state)
+    try:
+        model = CompNet(CompNetConfig.from_dict(json.loads(meta["config"])))
+        wanted = model.state_dict()
+        # Files from before the text-agnostic branch had its own parameters carry unused extras.
+        state = {k: v.float() if v.is_floating_point() else v
+                 for k, v in tensors.items() if k in wanted}
+        model.load_state_dict(state)
+        info = json.loads(meta.get("info", "{}"))
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise WeightsError(f"{path} is a damaged CompNet weights file ({type(exc).__name__}: "
+                           f"{str(exc)[:200]}); pass the shipped weights or pretrain "
+                           "again") from None
     model.eval()
-    return model, json.loads(meta.get("info", "{}"))
+    return model, info

@@ -12,8 +12,9 @@ baseline of one initialisation trained on all corpus I/O.
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import torch
 import torch.nn.functional as F
@@ -21,6 +22,7 @@ from torch import Tensor, nn
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from nsc_tune.compiler.tokenizer import N_RANGE_FEATURES, N_VALUE_FEATURES, PAD, vocab_size
+from nsc_tune.errors import NscTuneError
 from nsc_tune.surrogate.mlp import SurrogateParams
 
 #: Attention kernels CompNet may use. Not cuDNN's: it builds an execution plan for every new
@@ -32,6 +34,10 @@ ATTENTION_BACKENDS = [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION
 #: Output locations/scales span ~[-20, 20] (symlog / log units); the stats head's outputs are
 #: scaled up so that a zero-initialised head reaches them in a reasonable number of steps.
 STATS_SCALE = 4.0
+
+
+class ModelConfigError(NscTuneError):
+    """A CompNet config names a field it does not have or a size it cannot use."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,35 @@ class CompNetConfig:
     def from_dict(cls, d: dict) -> CompNetConfig:
         """A stored config; those written before slot ranges existed mean ``range_features=0``."""
         return cls(**{"range_features": 0, **d})
+
+    @classmethod
+    def check_overrides(cls, text: str) -> dict:
+        """The JSON object ``text`` (e.g. ``{"layers": 2}``) of config fields to override, or a
+        ModelConfigError naming the field that cannot be used."""
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ModelConfigError(f"the model config {text!r} is not JSON ({exc}); write e.g. "
+                                   '{"layers": 2}') from None
+        names = [f.name for f in fields(cls)]
+        if not isinstance(d, dict):
+            raise ModelConfigError(f"the model config must be a JSON object of fields, got {text!r}"
+                                   '; write e.g. {"layers": 2}')
+        for key, value in d.items():
+            least = 0 if key in ("vocab", "range_features") else 1
+            if key not in names:
+                raise ModelConfigError(f"the model config has no field {key!r}; fields are "
+                                       f"{', '.join(names)}")
+            if key == "text_agnostic":
+                if not isinstance(value, bool):
+                    raise ModelConfigError(f"text_agnostic={value!r}: pass true or false")
+            elif isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ModelConfigError(f"{key}={value!r}: pass a whole number >= {least}")
+        config = cls(**d)
+        if config.d_model % config.heads:
+            raise ModelConfigError(f"d_model={config.d_model} is not a multiple of "
+                                   f"heads={config.heads}; pick sizes that divide")
+        return d
 
 
 def _sinusoids(length: int, dim: int) -> Tensor:

@@ -28,7 +28,8 @@ from optuna.distributions import BaseDistribution, FloatDistribution, IntDistrib
 from optuna.trial import FrozenTrial, TrialState
 
 from nsc_tune.tune.bayes import PriorGP, check_objective
-from nsc_tune.tune.gradient import Objective, input_rows, minimize, resolve_bounds
+from nsc_tune.tune.gradient import minimize
+from nsc_tune.tune.problem import Objective, input_rows, resolve_bounds
 from nsc_tune.tune.space import Space
 
 OUTPUTS_ATTR = "nsc_tune_kernel_outputs"

@@ -194,7 +194,7 @@ class Kernel:
         path = Path(path)
         kwargs.setdefault("name", path.stem if function is None else function)
         kwargs.setdefault("base_dir", path.parent)
-        return cls(path.read_text(errors="replace"), function, **kwargs)
+        return cls(decode_source(path.read_bytes(), path), function, **kwargs)
 
     # -- shape ------------------------------------------------------------------------------
     @property
@@ -298,6 +298,20 @@ class Kernel:
             X[:, ints] = rng.integers(ilo.astype(np.int64), ihi.astype(np.int64) + 1,
                                       size=(n, int(ints.sum())))
         return X
+
+
+def decode_source(data: bytes, path: str | Path = "the source") -> str:
+    """``data`` as UTF-8 text, or a CSyntaxError naming the line and column of the first byte
+    that is not UTF-8 (a Latin-1 comment, a binary file)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise CSyntaxError(f"byte 0x{data[exc.start]:02x} of {path} is not UTF-8",
+                           line=line, column=column,
+                           hint="save the file as UTF-8 (or ASCII) text") from None
 
 
 def _check_arguments(source: object, function: object, shapes: object,

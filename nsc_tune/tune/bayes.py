@@ -24,7 +24,14 @@ import torch
 from torch import Tensor
 
 from nsc_tune.kernel import Kernel
-from nsc_tune.tune.gradient import Objective, TuneError, TuneResult
+from nsc_tune.tune.problem import (
+    Objective,
+    TuneError,
+    TuneResult,
+    as_number,
+    check_data,
+    check_whole,
+)
 from nsc_tune.tune.space import Space
 
 #: Rows of the box the prior is probed on: its spread per output, and the objective's check.
@@ -341,6 +348,28 @@ def _finite(f: Tensor, worst: float) -> Tensor:
     return torch.where(torch.isfinite(f), f, torch.full_like(f, worst))
 
 
+def _kernel_like(obj: object) -> bool:
+    """A ``Kernel``, or a wrapper of one that runs rows and knows their domains."""
+    return isinstance(obj, Kernel) or (callable(obj) and hasattr(obj, "domains")
+                                       and hasattr(obj, "signature"))
+
+
+def _check_settings(objective: object, *, budget: object, q: object, stop_at: object,
+                    seed: object, num_restarts: object, raw_samples: object,
+                    callback: object) -> None:
+    """TuneError naming the argument of ``bayes_minimize`` it cannot use."""
+    if not callable(objective):
+        raise TuneError(f"objective must be a function (x, y) -> [B], got {objective!r}")
+    if callback is not None and not callable(callback):
+        raise TuneError(f"callback must be a function (X, Y) -> None, got {callback!r}")
+    for name, value, least in (("budget", budget, 1), ("q", q, 1), ("seed", seed, 0),
+                               ("num_restarts", num_restarts, 1),
+                               ("raw_samples", raw_samples, 1)):
+        check_whole(name, value, least)
+    if stop_at is not None:
+        as_number(stop_at, "stop_at")
+
+
 def check_objective(objective: Objective, gp: PriorGP) -> None:
     """Reject an objective that does not give one finite number per row, before any run (on
     the prior's predictions; without a prior, on the first runs)."""
@@ -396,15 +425,21 @@ def bayes_minimize(prior, objective: Objective, *, bounds=None,
         best verified objective after each batch, ``evaluated`` every ``(X, Y)`` run here, and
         ``proposal_seconds`` the wall time of each batch's proposal.
     """
-    surrogate = prior if isinstance(prior, torch.nn.Module) else None  # else the kernel itself
-    kernel: Kernel = prior if surrogate is None else prior.kernel
-    if budget < 1 or q < 1:
-        raise TuneError(f"budget={budget}, q={q}: both must be at least 1")
+    if isinstance(prior, torch.nn.Module) and _kernel_like(getattr(prior, "kernel", None)):
+        surrogate, kernel = prior, prior.kernel
+    elif _kernel_like(prior):
+        surrogate, kernel = None, prior
+    else:
+        raise TuneError(f"prior must be a Surrogate or a Kernel, got {type(prior).__name__}; "
+                        "pass nsc_tune.compile(kernel) or the kernel itself")
+    _check_settings(objective, budget=budget, q=q, stop_at=stop_at, seed=seed,
+                    num_restarts=num_restarts, raw_samples=raw_samples, callback=callback)
     space = Space.of(kernel, bounds, fixed)
+    data = check_data(kernel, data)
     gp = PriorGP(space, surrogate, seed)
     check_objective(objective, gp)
-    X0 = np.zeros((0, kernel.n_inputs)) if data is None else np.atleast_2d(data[0])
-    Y0 = np.zeros((0, kernel.n_outputs)) if data is None else np.atleast_2d(data[1])
+    X0 = np.zeros((0, kernel.n_inputs)) if data is None else data[0]
+    Y0 = np.zeros((0, kernel.n_outputs)) if data is None else data[1]
     if gp.prior is None and len(X0) == 0:  # nothing to go on: a space-filling start
         n0 = min(budget, max(2, space.dim + 1))
         Xs = space.full(torch.quasirandom.SobolEngine(space.dim, scramble=True, seed=seed)

@@ -8,88 +8,15 @@ reports both values: the surrogate's claim and the verified truth.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from nsc_tune.errors import NscTuneError
 from nsc_tune.kernel import Kernel
-
-Objective = Callable[[Tensor, Tensor], Tensor]  # (x [B, n_in], y [B, n_out]) -> [B]
-
-
-class TuneError(NscTuneError):
-    """A tuning problem is malformed (bounds, fixed inputs, objective)."""
-
-
-@dataclass
-class TuneResult:
-    """Outcome of a tuning run.
-
-    Arguments:
-        x: the best verified inputs, in real units (n_inputs,).
-        inputs: the same, by input label.
-        verified: the objective of ``x`` on the real kernel.
-        predicted: the surrogate's objective at ``x``.
-        kernel_runs: how many times the real kernel was evaluated (one per input row).
-        candidates: verified candidates as rows ``(x, predicted, verified)``, best first.
-        history: best surrogate objective after each optimisation step.
-    """
-
-    x: np.ndarray
-    inputs: dict[str, float]
-    verified: float
-    predicted: float
-    kernel_runs: int
-    candidates: list[tuple[np.ndarray, float, float]] = field(default_factory=list)
-    history: list[float] = field(default_factory=list)
-    evaluated: tuple[np.ndarray, np.ndarray] | None = None  # every (X, Y) run on the kernel
-    proposal_seconds: list[float] = field(default_factory=list)  # wall time of each proposal
-
-    def __str__(self) -> str:
-        vals = ", ".join(f"{k}={v:.6g}" for k, v in self.inputs.items())
-        return (f"verified {self.verified:.6g} (surrogate said {self.predicted:.6g}) at {vals}; "
-                f"{self.kernel_runs} kernel runs")
-
-
-def resolve_bounds(kernel: Kernel, bounds: Mapping | Sequence | np.ndarray | None) -> np.ndarray:
-    """Per-input ``[lo, hi]``: the kernel's domains, narrowed by ``bounds`` (by name/label or
-    one row per input). Bounds outside the domain are rejected: the surrogate knows nothing
-    there."""
-    out = kernel.domains.copy()
-    labels = kernel.signature.input_labels()
-    if bounds is None:
-        return out
-    if isinstance(bounds, Mapping):
-        for key, (lo, hi) in bounds.items():
-            rows = input_rows(kernel, key)
-            out[rows] = (lo, hi)
-    else:
-        arr = np.asarray(bounds, dtype=float)
-        if arr.shape != out.shape:
-            raise TuneError(f"bounds must have shape {out.shape}, got {arr.shape}")
-        out = arr.copy()
-    dom = kernel.domains
-    bad = (out[:, 0] > out[:, 1]) | (out[:, 0] < dom[:, 0]) | (out[:, 1] > dom[:, 1])
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise TuneError(f"bounds for {labels[i]} {out[i].tolist()} must be ordered and inside "
-                        f"its domain {dom[i].tolist()}")
-    return out
-
-
-def input_rows(kernel: Kernel, key: str) -> list[int]:
-    """Flattened input positions named by ``key``: a label (``w[3]``) or a parameter (``w``)."""
-    labels = kernel.signature.input_labels()
-    if key in labels:
-        return [labels.index(key)]
-    rows = [i for i, lab in enumerate(labels) if lab.split("[")[0] == key]
-    if not rows:
-        raise TuneError(f"no input named {key!r}; inputs are {', '.join(labels[:12])}")
-    return rows
+from nsc_tune.tune.problem import Objective, TuneError, TuneResult, check_whole
+from nsc_tune.tune.space import Space
 
 
 def verify(kernel: Kernel, objective: Objective, X: np.ndarray
@@ -129,19 +56,14 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
     if not callable(objective):
         raise TuneError(f"objective must be a function (x, y) -> [B], got {objective!r}")
     kernel: Kernel = surrogate.kernel
-    box = resolve_bounds(kernel, bounds)
+    space = Space.of(kernel, bounds, fixed)
+    box = space.box
     lo = torch.as_tensor(box[:, 0], dtype=torch.float32)
     span = torch.as_tensor(box[:, 1] - box[:, 0], dtype=torch.float32)
-    free = torch.ones(kernel.n_inputs, dtype=torch.bool)
-    fixed_vals = torch.zeros(kernel.n_inputs)
-    fixed64 = np.zeros(kernel.n_inputs)  # the values exactly as given, for the kernel runs
-    for key, value in (fixed or {}).items():
-        for r in input_rows(kernel, key):
-            if not box[r, 0] <= value <= box[r, 1]:
-                raise TuneError(f"fixed value {value} of {key} is outside {box[r].tolist()}")
-            free[r] = False
-            fixed_vals[r] = float(value)
-            fixed64[r] = float(value)
+    free = torch.zeros(kernel.n_inputs, dtype=torch.bool)
+    free[torch.as_tensor(space.free)] = True
+    fixed64 = space.fixed_values  # the values exactly as given, for the kernel runs
+    fixed_vals = torch.as_tensor(fixed64, dtype=torch.float32)
     gen = torch.Generator().manual_seed(0 if seed is None else seed)
     z = torch.logit(torch.rand(n_starts, kernel.n_inputs, generator=gen).clamp(0.02, 0.98))
     z.requires_grad_(True)
@@ -216,8 +138,7 @@ def _check_settings(*, n_starts: object, steps: object, lr: object, verify_top: 
     """TuneError naming a setting ``minimize`` cannot use."""
     for name, value, least in (("n_starts", n_starts, 1), ("steps", steps, 0),
                                ("verify_top", verify_top, 0)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-            raise TuneError(f"{name}={value!r}: pass a whole number >= {least}")
+        check_whole(name, value, least)
     for name, value in (("lr", lr), ("penalty_weight", penalty_weight)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not (
                 np.isfinite(value) and value >= 0) or (name == "lr" and value == 0):

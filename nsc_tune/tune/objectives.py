@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from nsc_tune.kernel import Kernel
-from nsc_tune.tune.gradient import Objective, TuneError
+from nsc_tune.tune.problem import Objective, TuneError
 
 
 def output_column(kernel: Kernel, key: str) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nsc_tune.tune.gradient import Objective, TuneResult, minimize
+from nsc_tune.tune.gradient import minimize
+from nsc_tune.tune.problem import Objective, TuneResult
 
 
 def refine(surrogate, objective: Objective, *, rounds: int = 10, patience: int = 2,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nsc_tune.kernel import Kernel
-from nsc_tune.tune.gradient import TuneError, input_rows, resolve_bounds
+from nsc_tune.tune.problem import TuneError, as_number, input_rows, resolve_bounds
 
 
 @dataclass
@@ -27,12 +27,14 @@ class Space:
     @classmethod
     def of(cls, kernel: Kernel, bounds=None, fixed: Mapping[str, float] | None = None) -> Space:
         """The space of ``kernel`` narrowed by ``bounds`` with ``fixed`` inputs held (names or
-        labels; values inside the bounds)."""
+        labels; values inside the bounds). An input whose bounds are one point is held there."""
         box = resolve_bounds(kernel, bounds)
-        values = np.zeros(kernel.n_inputs)
-        held = np.zeros(kernel.n_inputs, dtype=bool)
+        held = box[:, 0] == box[:, 1]
+        values = np.where(held, box[:, 0], 0.0)
+        if fixed is not None and not isinstance(fixed, Mapping):
+            raise TuneError(f"fixed must be a dict {{name: value}}, got {fixed!r}")
         for key, value in (fixed or {}).items():
-            value = float(value)
+            value = as_number(value, f"the fixed value of {key}")
             for r in input_rows(kernel, key):
                 if not box[r, 0] <= value <= box[r, 1]:
                     raise TuneError(f"fixed value {value:g} of {key} is outside its range "
@@ -40,7 +42,8 @@ class Space:
                 held[r], values[r] = True, value
         free = np.flatnonzero(~held)
         if free.size == 0:
-            raise TuneError("every input is fixed: there is nothing to tune")
+            raise TuneError("every input is fixed (by fixed= or by bounds of one point): there "
+                            "is nothing to tune; free one input")
         return cls(kernel, box, free, values)
 
     @property

@@ -76,6 +76,23 @@ def test_misuse_raises_typed_errors(lib, cache_dir) -> None:
     assert issubclass(AccelerateError, NscTuneError)
 
 
+def test_too_few_finite_runs_say_how_many_and_why(cache_dir) -> None:
+    """``sqrt(x - 0.99)`` is finite on 1% of [0, 1]: the error counts the NaN rows; a small
+    ``n_samples`` is refused as small, not as a kernel that returns NaN."""
+    src = ("#pragma nsc_tune domain(x, 0, 1)\n#include <math.h>\n"
+           "double root(double x) { return sqrt(x - 0.99); }\n")
+    def root(x):
+        return float(np.sqrt(x - 0.99)) if x >= 0.99 else float("nan")
+
+    with pytest.raises(AccelerateError, match="n_samples=20 is too few to fit; use at least 32"):
+        accelerate(root, source=src, max_error=0.1, n_samples=20, gate_samples=400,
+                   cache_dir=cache_dir)
+    with pytest.raises(AccelerateError, match=r"returned NaN or inf on \d+ of 200 inputs drawn "
+                       r"from its domains, leaving \d+ to fit on \(at least 32 needed\)"):
+        root_fast = accelerate(root, source=src, max_error=0.1, n_samples=200, cache_dir=cache_dir)
+        root_fast(0.995)
+
+
 def test_a_wrapper_that_is_not_the_source_is_caught_at_set_up(lib, cache_dir) -> None:
     # The wrapper swaps the arguments: `step` is not symmetric, so the C disagrees with it.
     swapped = accelerate(lambda x, y: lib.step(y, x), source=C_SOURCE, function="step",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -129,8 +131,29 @@ def test_bad_problems_are_refused_before_any_run(kernel, good_prior) -> None:
         bayes_minimize(s, first, fixed={"n": 9}, budget=5)
     with pytest.raises(TuneError, match="every input is fixed"):
         bayes_minimize(s, first, fixed={"x": 0, "z": 0, "n": 1}, budget=5)
-    with pytest.raises(TuneError, match="at least 1"):
-        bayes_minimize(s, first, budget=0)
+    with pytest.raises(TuneError, match="one point"):
+        bayes_minimize(s, first, bounds={"x": (0.5, 0.5), "z": (0.0, 0.0)}, fixed={"n": 1})
+    bad_settings = [
+        (dict(budget=0), "budget=0: pass a whole number >= 1"),
+        (dict(budget=2.5), "budget=2.5"), (dict(q=0), "q=0"), (dict(q=True), "q=True"),
+        (dict(seed=-1), "seed=-1"), (dict(num_restarts=0), "num_restarts=0"),
+        (dict(raw_samples=0), "raw_samples=0"), (dict(stop_at=float("nan")), "stop_at"),
+        (dict(stop_at="low"), "stop_at"), (dict(callback=3), "callback must be a function"),
+        (dict(bounds={"x": (0.0, float("nan"))}), "inside its domain"),
+        (dict(bounds={"x": 0.5}), "a pair (lo, hi)"), (dict(bounds="wide"), "bounds must"),
+        (dict(fixed={"x": "a"}), "fixed value of x must be a finite number"),
+        (dict(fixed=[1.0]), "fixed must be a dict"),
+        (dict(data=(np.zeros((4, 2)), np.zeros(4))), "it must be runs (X [n, 3]"),
+        (dict(data=(np.full((1, 3), np.nan), np.zeros(1))), "NaN or inf"),
+        (dict(data=5), "data must be earlier kernel runs"),
+    ]
+    for kwargs, needle in bad_settings:
+        with pytest.raises(TuneError, match=re.escape(needle)):
+            bayes_minimize(s, first, **{"budget": 5, **kwargs})
+    with pytest.raises(TuneError, match="objective must be a function"):
+        bayes_minimize(s, "y[0]", budget=5)
+    with pytest.raises(TuneError, match="prior must be a Surrogate or a Kernel, got str"):
+        bayes_minimize("k.c", first, budget=5)
     assert s.kernel.rows == 0
 
 

@@ -92,3 +92,16 @@ def test_bad_problems_are_typed_errors(fitted: Surrogate) -> None:
         minimize(fitted, objective, fixed={"w": 0.0})
     with pytest.raises(TuneError, match="outside"):
         minimize(fitted, objective, fixed={"x": 9.0})
+    with pytest.raises(TuneError, match="every input is fixed"):
+        refine(fitted, objective, fixed={"x": 0.0, "z": 0.0, "n": 1})
+    with pytest.raises(TuneError, match="every input is fixed"):
+        minimize(fitted, objective, fixed={"x": 0.0}, bounds={"z": (1, 1), "n": (2, 2)})
+    with pytest.raises(TuneError, match="fixed value of z must be a finite number"):
+        minimize(fitted, objective, fixed={"z": float("inf")})
+
+
+def test_bounds_of_one_point_hold_the_input_there(fitted: Surrogate) -> None:
+    res = minimize(fitted, objective, bounds={"z": (0.25, 0.25)}, n_starts=4, steps=50)
+    assert all(x[1] == 0.25 for x, _, _ in res.candidates)
+    truth = (res.x[0] - 0.3) ** 2 + 0.45 ** 2 + 0.1 * (res.x[2] - 3) ** 2
+    assert res.verified == pytest.approx(truth, rel=1e-12)
