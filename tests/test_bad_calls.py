@@ -72,6 +72,12 @@ CASES: list[tuple[str, Callable, type[NscTuneError], str]] = [
      "function"),
     ("from_file(non-UTF-8 bytes)", lambda k, s, f: Kernel.from_file(f, "k", domains=UNIT),
      CSyntaxError, "line 1, column 28: byte 0xff"),
+    ("pragma domain(x, 2, 1)", lambda k, s, f: Kernel.from_source(
+        "#pragma nsc_tune domain(x, 0, 1)\n#pragma nsc_tune domain(x, 2, 1)\n" + SQUARE, "k"),
+     DomainError, "line 2: #pragma nsc_tune domain of `x` is [2, 1]"),
+    ("#line then a syntax error", lambda k, s, f: Kernel.from_source(
+        "#line 100\ndouble k(double x) {\n  return x +;\n}\n", "k"),
+     CSyntaxError, "line 101, column 13"),
     ("domains x=5", lambda k, s, f: Kernel.from_source(SQUARE, "k", domains={"x": 5}),
      DomainError, "domain for `x`"),
     ("domains x=(1, 0)", lambda k, s, f: Kernel.from_source(SQUARE, "k", domains={"x": (1, 0)}),

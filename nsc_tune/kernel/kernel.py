@@ -343,7 +343,8 @@ def _check_shape_names(fn, shapes: Mapping | None) -> None:
 
 
 def _check_annotated_names(fn, notes) -> None:
-    """Every ``#pragma nsc_tune`` must name a parameter of the kernel."""
+    """Every ``#pragma nsc_tune`` must name a parameter of the kernel, and a domain must be a
+    finite ``lo <= hi`` (the error names the pragma's line)."""
     names = {p.name for p in _params(fn.decl.type)}
     for key, line in notes.lines.items():
         verb, name = key.split(":", 1)
@@ -351,6 +352,12 @@ def _check_annotated_names(fn, notes) -> None:
             raise DomainError(f"#pragma nsc_tune {verb} names `{name}`, which is not a parameter "
                               f"of `{fn.decl.name}`", line=line,
                               hint=f"parameters are: {', '.join(sorted(names)) or 'none'}")
+        lo, hi = np.asarray(notes.domains.get(name, (0.0, 0.0)) if verb == "domain"
+                            else (0.0, 0.0), dtype=float).reshape(-1, 2)[0]
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
+            raise DomainError(f"#pragma nsc_tune domain of `{name}` is [{lo:g}, {hi:g}]",
+                              line=line, hint="write finite bounds with lo <= hi, e.g. "
+                              f"domain({name}, 0, 1)")
 
 
 def _params(ftype):
