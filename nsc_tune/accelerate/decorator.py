@@ -299,6 +299,19 @@ class Accelerated:
                 f"argument order")
 
 
+def _kernel_of(source: str | Path, function: str | None, **kwargs) -> Kernel:
+    """The kernel of ``source``: a ``Path``, or a one-line string naming a file, is read (its
+    ``#include "x.h"`` resolved beside it); any other string is the C text itself."""
+    if isinstance(source, str) and "\n" not in source and "{" not in source:
+        source = Path(source)
+    if isinstance(source, Path):
+        if not source.is_file():
+            raise AccelerateError(f"accelerate: source={str(source)!r} is not a file; pass the "
+                                  "path of the kernel's .c file or its C text")
+        return Kernel.from_file(source, function, **kwargs)
+    return Kernel.from_source(source, function, **kwargs)
+
+
 def accelerate(fn: Callable | None = None, *, source: str | Path, max_error: float | Sequence,
                function: str | None = None,
                domains: Mapping[str, object] | Sequence | None = None,
@@ -315,7 +328,8 @@ def accelerate(fn: Callable | None = None, *, source: str | Path, max_error: flo
 
     Arguments:
         fn: the wrapper (ctypes, cffi, ...); omit to use ``@accelerate(...)`` as a decorator.
-        source: the C source the wrapper calls (text, or a path to a ``.c`` file).
+        source: the C source the wrapper calls: its text, or the path of its ``.c`` file (a
+            ``Path`` or a one-line string).
         max_error: the bound per output: an accelerated output honours it when
             ``|surrogate - exact| <= max_error`` in the output's units (``error_scale=
             "absolute"``), or ``<= max_error * range`` of that output over its domains
@@ -349,8 +363,7 @@ def accelerate(fn: Callable | None = None, *, source: str | Path, max_error: flo
     except TypeError as exc:
         raise AccelerateError(f"accelerate: {exc}; see FitSettings for the fitting "
                               f"options") from None
-    text = Path(source).read_text() if isinstance(source, Path) else source
-    kernel = Kernel.from_source(text, function, domains=domains, shapes=shapes)
+    kernel = _kernel_of(source, function, domains=domains, shapes=shapes)
     directory = None if not cache else Path(cache_dir) if cache_dir else disk.default_dir()
 
     def wrap(f: Callable) -> Accelerated:

@@ -76,6 +76,21 @@ def test_misuse_raises_typed_errors(lib, cache_dir) -> None:
     assert issubclass(AccelerateError, NscTuneError)
 
 
+def test_source_may_be_a_path_string(lib, cache_dir, tmp_path) -> None:
+    """A one-line string is the kernel's file (it was parsed as C), read like a ``Path``."""
+    path = tmp_path / "kernels.c"
+    path.write_text(C_SOURCE)
+    by_text = accelerate(lib.step, source=C_SOURCE, function="step", domains=UNIT,
+                         max_error=0.1, cache_dir=cache_dir, **FAST)
+    for source in (str(path), path):
+        step = accelerate(lib.step, source=source, function="step", domains=UNIT,
+                          max_error=0.1, cache_dir=cache_dir, **FAST)
+        assert step.kernel.source == by_text.kernel.source
+        assert step(0.25, -0.5) == pytest.approx(lib.step(0.25, -0.5), abs=0.15)
+    with pytest.raises(AccelerateError, match="source='no/such.c' is not a file"):
+        accelerate(lib.step, source="no/such.c", function="step", domains=UNIT, max_error=0.1)
+
+
 def test_too_few_finite_runs_say_how_many_and_why(cache_dir) -> None:
     """``sqrt(x - 0.99)`` is finite on 1% of [0, 1]: the error counts the NaN rows; a small
     ``n_samples`` is refused as small, not as a kernel that returns NaN."""
