@@ -63,6 +63,10 @@ def test_demo_quick_writes_a_report_with_plots(tmp_path: Path) -> None:
     a = d["accelerate"]
     assert sum(a["routes"].values()) == a["samples"] == 5000
     assert 0.0 <= a["share_accelerated"] <= 1.0
+    if a["over_bound_share"] is not None:  # the report says whether the batch met the target
+        met = a["over_bound_share"] <= 1 - a["target"]
+        assert ("| over the bound (accelerated inputs) | " + ("met: " if met else "MISSED: ")
+                + f"{a['over_bound_share']:.2%}") in text
     assert sorted(r["kernel"] for r in d["agreement"]) == suite.names()
     assert all(r["agree"] and r["samples"] == 1000 for r in d["agreement"])
 

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from nsc_tune.cli.common import UsageError, add_kernel_arguments, emit, load_kernel, note
-from nsc_tune.report.fmt import g
+from nsc_tune.report.fmt import bound_verdict, g
 
 
 def accelerated_batch(kernel, *, max_error: float, error_scale: str = "absolute",
@@ -85,8 +85,8 @@ def print_accelerated(d: dict, indent: str = "") -> None:
     lines.append(f"batch of {d['samples']:,} fresh inputs: {d['share_accelerated']:.1%} "
                  f"accelerated ({', '.join(f'{k} {v:,}' for k, v in d['routes'].items())})")
     if d["over_bound_share"] is not None:
-        lines.append(f"observed on the accelerated inputs: {d['over_bound_share']:.2%} over the "
-                     f"bound (allowed {1 - d['target']:.0%}), max |error| / bound "
+        lines.append(f"observed on the accelerated inputs: "
+                     f"{bound_verdict(d['over_bound_share'], d['target'])}; max |error| / bound "
                      f"{d['max_error_ratio']:.3g}")
     lines.append(f"speed on the batch (best of 3): exact {d['exact_seconds'] * 1e3:.1f} ms, "
                  f"accelerated {d['accelerated_seconds'] * 1e3:.1f} ms: {d['speedup']:.3g}x")
