@@ -25,7 +25,8 @@ def best_time(fn: Callable[[], object], *, max_reps: int = 50, budget_s: float =
 class SpeedReport:
     """Seconds per call for one input and for ``batch`` inputs, exact and accelerated.
 
-    Each side is modelled as ``t(n) = overhead + n * per_input`` through its two measurements;
+    Each side is modelled as ``t(n) = overhead + n * per_input`` through its two measurements
+    (``t(batch)`` is always the measured batch time);
     a call of ``n`` inputs is faster through the surrogate when its line is lower at ``n``.
     The accelerated times include the gate, the exact runs of inputs it rejects and the
     expected cost of verification.
@@ -40,7 +41,11 @@ class SpeedReport:
 
     @staticmethod
     def _line(one: float, many: float, n: int) -> tuple[float, float]:
-        per = max(many - one, 0.0) / max(n - 1, 1)
+        """``(overhead, per_input)`` through both measurements. A call of one input timed slower
+        than the whole batch (a stall, a cold cache) is taken as the batch's time: the model then
+        reproduces the batch exactly, and the ratio printed agrees with the per-input times."""
+        one = min(one, many)
+        per = (many - one) / max(n - 1, 1)
         return one - per, per
 
     def exact_time(self, n: int) -> float:
