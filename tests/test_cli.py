@@ -198,6 +198,29 @@ def test_check_prints_signature_and_domains(tmp_path: Path) -> None:
     assert lo == 0.0 and abs(hi - 9.0) < 1e-12
 
 
+def test_domain_option_sets_the_ranges_a_pragma_or_default_would(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from nsc_tune.cli import main
+
+    src = _write(tmp_path, "k.c", "#pragma nsc_tune domain(x, 0, 3)\n"
+                 "double f(double x, double z) { return x * z; }\n")
+    assert main(["check", str(src), "--samples", "300", "--json", "--domain", "z=-1,2",
+                 "--domain", "x=1:2"]) == 0
+    out = capsys.readouterr()
+    row = json.loads(out.out)
+    assert row["domains"] == [[1.0, 2.0], [-1.0, 2.0]] and "warning" not in out.err
+    ((lo, hi),) = row["output_ranges"]
+    assert lo <= -2.0 and hi >= 4.0  # x * z over [1, 2] x [-1, 2] spans [-2, 4]
+    assert main(["check", str(src), "--samples", "300"]) == 0  # z unset: the default, warned
+    assert "(command line: --domain NAME=LO,HI)" in capsys.readouterr().err
+    for bad, needle in ((["--domain", "z=1"], "is not NAME=LO,HI"),
+                        (["--domain", "z=2,1"], "LO must not exceed HI"),
+                        (["--domain", "z=a,1"], "'a' is not a number"),
+                        (["--domain", "q=0,1"], "domain given for unknown input `q`")):
+        assert main(["check", str(src), *bad]) == 2
+        _one_clear_line(capsys.readouterr().err, needle)
+
+
 def test_check_bad_kernel_is_one_clear_line() -> None:
     out = _cli("check", str(BAD / "goto_stmt.c"), "--function", "kernel")
     assert out.returncode == 2

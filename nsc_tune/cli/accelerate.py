@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from nsc_tune.cli.common import UsageError, add_kernel_arguments, emit, load_kernel, note
+from nsc_tune.cli.common import UsageError, add_kernel_arguments, emit, kernel_from_args, note
 from nsc_tune.report.fmt import bound_verdict, g
 
 
@@ -104,7 +104,7 @@ def cmd_accelerate(args: argparse.Namespace) -> int:
     if args.fit_samples < MIN_FIT_SAMPLES:
         raise UsageError(f"--fit-samples {args.fit_samples} is too few to fit a surrogate and "
                          f"certify its gate; use at least {MIN_FIT_SAMPLES} (default 4096)")
-    k = load_kernel(args.kernel, args.function)
+    k = kernel_from_args(args)
     note(args, f"setting up {k.name}: fitting the surrogate and its quality gate "
                f"({args.fit_samples:,} + 2 x {4 * args.fit_samples:,} kernel runs)")
     facts, acc, _ = accelerated_batch(k, max_error=args.max_error, error_scale=args.error_scale,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nsc_tune.cli.common import add_kernel_arguments, emit, load_kernel
+from nsc_tune.cli.common import add_kernel_arguments, emit, kernel_from_args
 
 
 def print_agreement(rows: list[dict]) -> None:
@@ -25,7 +25,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from nsc_tune.kernel.compare import agreement
     from nsc_tune.kernel.ranges import ranges_to_json
 
-    k = load_kernel(args.kernel, args.function)
+    k = kernel_from_args(args)
     row = agreement(k, args.samples, args.seed)
     row["domains"] = k.domains.tolist()
     ranges = k.output_ranges()

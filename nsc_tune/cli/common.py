@@ -26,23 +26,34 @@ def add_kernel_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("kernel", metavar="FILE", help=KERNEL_HELP)
     p.add_argument("--function", default=None,
                    help="the kernel function (needed when the file defines several)")
+    p.add_argument("--domain", action="append", default=None, metavar="NAME=LO,HI",
+                   help="the range of an input (repeat for several; a pointer parameter's name "
+                   "sets all its elements); overrides #pragma nsc_tune domain")
     p.add_argument("--seed", type=int, default=0, help="seed of every draw and initialisation")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
 
 
-def load_kernel(spec: str, function: str | None = None):
-    """The ``Kernel`` named by ``spec``: a path to a ``.c`` file or a suite kernel name."""
+def kernel_from_args(args: argparse.Namespace):
+    """The ``Kernel`` of a subcommand's ``FILE``, ``--function`` and ``--domain`` options."""
+    return load_kernel(args.kernel, args.function, parse_domains(getattr(args, "domain", None)))
+
+
+def load_kernel(spec: str, function: str | None = None,
+                domains: dict[str, tuple[float, float]] | None = None):
+    """The ``Kernel`` named by ``spec``: a path to a ``.c`` file or a suite kernel name, with
+    ``domains`` (by input name) overriding its own."""
     from nsc_tune import suite
     from nsc_tune.kernel import Kernel
 
     path = Path(spec)
+    extra = {"domains": domains} if domains else {}
     if path.is_file():
-        return Kernel.from_file(path, function=function)
+        return Kernel.from_file(path, function=function, **extra)
     if spec in suite.names() and not path.suffix:
         if function not in (None, spec):
             raise UsageError(f"the bundled kernel {spec} defines `{spec}`, not `{function}`; "
                              f"drop --function")
-        return suite.load(spec)
+        return suite.load(spec, **extra)
     raise UsageError(f"no such file {spec!r}; give a .c file or a bundled kernel name "
                      f"({', '.join(suite.names())})")
 
@@ -68,6 +79,22 @@ def parse_bounds(values: Sequence[str] | None) -> dict[str, tuple[float, float]]
             raise UsageError(f"--bounds {item!r} is not name=lo:hi; write e.g. --bounds x=0:0.5")
         what = f"--bounds {item!r}"
         out[name.strip()] = (number(lo, what), number(hi, what))
+    return out
+
+
+def parse_domains(values: Sequence[str] | None) -> dict[str, tuple[float, float]]:
+    """``["x=0,1", ...]`` -> ``{"x": (0.0, 1.0)}`` (``lo:hi`` also accepted); malformed items
+    raise UsageError."""
+    out: dict[str, tuple[float, float]] = {}
+    for item in values or ():
+        name, sep, rng = item.partition("=")
+        lo, comma, hi = rng.replace(":", ",").partition(",")
+        if not sep or not comma or not name.strip() or "," in hi:
+            raise UsageError(f"--domain {item!r} is not NAME=LO,HI; write e.g. --domain x=0,1")
+        lo_v, hi_v = number(lo, f"--domain {item!r}"), number(hi, f"--domain {item!r}")
+        if lo_v > hi_v:
+            raise UsageError(f"--domain {item!r}: LO must not exceed HI")
+        out[name.strip()] = (lo_v, hi_v)
     return out
 
 

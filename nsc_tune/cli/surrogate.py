@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import time
 
-from nsc_tune.cli.common import UsageError, add_kernel_arguments, emit, load_kernel, note
+from nsc_tune.cli.common import UsageError, add_kernel_arguments, emit, kernel_from_args, note
 from nsc_tune.report.fmt import g, lower
 
 #: Offset of validation draws from the command's seed, so they never reuse training inputs.
@@ -39,7 +39,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     """Compile with CompNet; zero-shot error vs a random init; optionally save."""
     from nsc_tune import Surrogate, validate
 
-    k = load_kernel(args.kernel, args.function)
+    k = kernel_from_args(args)
     t0 = time.perf_counter()
     s = Surrogate.compiled(k, args.weights)
     seconds = time.perf_counter() - t0
@@ -82,7 +82,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     from nsc_tune import Surrogate, validate
     from nsc_tune.surrogate.fit import draw, fit_auto, fit_surrogate
 
-    k = load_kernel(args.kernel, args.function)
+    k = kernel_from_args(args)
     note(args, f"drawing {args.samples:,} examples of {k.name} through the Numba ground truth")
     X, Y = draw(k, args.samples, args.seed)
     kw = dict(epochs=args.epochs, lr=args.lr, patience=args.patience, seed=args.seed,
@@ -143,7 +143,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """A surrogate (from a file, or compiled now) against fresh ground truth."""
     from nsc_tune import Surrogate, validate
 
-    k = load_kernel(args.kernel, args.function)
+    k = kernel_from_args(args)
     if args.surrogate:
         s = Surrogate.load(args.surrogate)
         if (s.n_inputs, s.n_outputs) != (k.n_inputs, k.n_outputs):

@@ -10,7 +10,7 @@ from nsc_tune.cli.common import (
     UsageError,
     add_kernel_arguments,
     emit,
-    load_kernel,
+    kernel_from_args,
     note,
     output_column,
     parse_assignments,
@@ -46,7 +46,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from nsc_tune.tune import Space, bayes_minimize, refine, resolve_bounds
     from nsc_tune.tune.problem import input_rows
 
-    k = load_kernel(args.kernel, args.function)
+    k = kernel_from_args(args)
     objective, text = build_objective(k, args)
     fixed = parse_assignments(args.fixed, "--fixed")
     bounds = parse_bounds(args.bounds)

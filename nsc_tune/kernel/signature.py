@@ -309,7 +309,8 @@ def resolve_domains(sig: Signature, given: object, annotated: Mapping[str, tuple
         warnings.warn(
             f"{kernel_name}: no domain for {', '.join(missing)}; using the defaults (float "
             f"{DEFAULT_FLOAT_DOMAIN}, signed int {DEFAULT_SIGNED_DOMAIN}, unsigned "
-            f"{DEFAULT_UNSIGNED_DOMAIN}). Pass domains=... or add #pragma nsc_tune domain(...)",
+            f"{DEFAULT_UNSIGNED_DOMAIN}). Pass domains=... (command line: --domain NAME=LO,HI) "
+            "or add #pragma nsc_tune domain(...)",
             DomainWarning, stacklevel=4)
     bad = ~(np.isfinite(out).all(axis=1) & (out[:, 0] <= out[:, 1]))
     if bad.any():
