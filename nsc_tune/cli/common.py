@@ -71,30 +71,33 @@ def parse_assignments(values: Sequence[str] | None, flag: str) -> dict[str, floa
 
 def parse_bounds(values: Sequence[str] | None) -> dict[str, tuple[float, float]]:
     """``["name=lo:hi", ...]`` -> ``{"name": (lo, hi)}``; malformed items raise UsageError."""
-    out: dict[str, tuple[float, float]] = {}
-    for item in values or ():
-        name, sep, rng = item.partition("=")
-        lo, colon, hi = rng.partition(":")
-        if not sep or not colon or not name.strip():
-            raise UsageError(f"--bounds {item!r} is not name=lo:hi; write e.g. --bounds x=0:0.5")
-        what = f"--bounds {item!r}"
-        out[name.strip()] = (number(lo, what), number(hi, what))
-    return out
+    return _parse_ranges(values, "--bounds", ":", "name=lo:hi", "x=0:0.5")
 
 
 def parse_domains(values: Sequence[str] | None) -> dict[str, tuple[float, float]]:
     """``["x=0,1", ...]`` -> ``{"x": (0.0, 1.0)}`` (``lo:hi`` also accepted); malformed items
     raise UsageError."""
+    domains = _parse_ranges(values, "--domain", ",:", "NAME=LO,HI", "x=0,1")
+    for name, (lo, hi) in domains.items():
+        if lo > hi:
+            raise UsageError(f"--domain {name}={lo:g},{hi:g}: LO must not exceed HI")
+    return domains
+
+
+def _parse_ranges(values: Sequence[str] | None, flag: str, separators: str, form: str,
+                  example: str) -> dict[str, tuple[float, float]]:
+    """``name=lo<sep>hi`` items (``sep`` one of ``separators``) -> ``{name: (lo, hi)}``."""
     out: dict[str, tuple[float, float]] = {}
     for item in values or ():
         name, sep, rng = item.partition("=")
-        lo, comma, hi = rng.replace(":", ",").partition(",")
-        if not sep or not comma or not name.strip() or "," in hi:
-            raise UsageError(f"--domain {item!r} is not NAME=LO,HI; write e.g. --domain x=0,1")
-        lo_v, hi_v = number(lo, f"--domain {item!r}"), number(hi, f"--domain {item!r}")
-        if lo_v > hi_v:
-            raise UsageError(f"--domain {item!r}: LO must not exceed HI")
-        out[name.strip()] = (lo_v, hi_v)
+        parts = rng
+        for other in separators[1:]:
+            parts = parts.replace(other, separators[0])
+        pieces = parts.split(separators[0])
+        if not sep or not name.strip() or len(pieces) != 2:
+            raise UsageError(f"{flag} {item!r} is not {form}; write e.g. {flag} {example}")
+        what = f"{flag} {item!r}"
+        out[name.strip()] = (number(pieces[0], what), number(pieces[1], what))
     return out
 
 

@@ -352,8 +352,9 @@ def _check_annotated_names(fn, notes) -> None:
             raise DomainError(f"#pragma nsc_tune {verb} names `{name}`, which is not a parameter "
                               f"of `{fn.decl.name}`", line=line,
                               hint=f"parameters are: {', '.join(sorted(names)) or 'none'}")
-        lo, hi = np.asarray(notes.domains.get(name, (0.0, 0.0)) if verb == "domain"
-                            else (0.0, 0.0), dtype=float).reshape(-1, 2)[0]
+        if verb != "domain":
+            continue
+        lo, hi = np.asarray(notes.domains[name], dtype=float).reshape(-1, 2)[0]
         if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
             raise DomainError(f"#pragma nsc_tune domain of `{name}` is [{lo:g}, {hi:g}]",
                               line=line, hint="write finite bounds with lo <= hi, e.g. "

@@ -22,4 +22,3 @@ def bound_verdict(over_share: float, target: float) -> str:
     return (f"MISSED: {over_share:.2%} over the bound, more than the {allowed:.2%} allowed (the "
             "gate certifies the target, at its confidence, on inputs like its calibration draw; "
             "one batch can still miss)")
-

@@ -30,6 +30,7 @@ from nsc_tune.tune.problem import (
     TuneResult,
     as_number,
     check_data,
+    check_function,
     check_whole,
 )
 from nsc_tune.tune.space import Space
@@ -358,10 +359,9 @@ def _check_settings(objective: object, *, budget: object, q: object, stop_at: ob
                     seed: object, num_restarts: object, raw_samples: object,
                     callback: object) -> None:
     """TuneError naming the argument of ``bayes_minimize`` it cannot use."""
-    if not callable(objective):
-        raise TuneError(f"objective must be a function (x, y) -> [B], got {objective!r}")
-    if callback is not None and not callable(callback):
-        raise TuneError(f"callback must be a function (X, Y) -> None, got {callback!r}")
+    check_function("objective", objective)
+    if callback is not None:
+        check_function("callback", callback, "(X, Y) -> None")
     for name, value, least in (("budget", budget, 1), ("q", q, 1), ("seed", seed, 0),
                                ("num_restarts", num_restarts, 1),
                                ("raw_samples", raw_samples, 1)):

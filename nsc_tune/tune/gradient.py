@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from nsc_tune.kernel import Kernel
-from nsc_tune.tune.problem import Objective, TuneError, TuneResult, check_whole
+from nsc_tune.tune.problem import Objective, TuneError, TuneResult, check_function, check_whole
 from nsc_tune.tune.space import Space
 
 
@@ -53,8 +53,7 @@ def minimize(surrogate, objective: Objective, *, bounds=None,
     """
     _check_settings(n_starts=n_starts, steps=steps, lr=lr, verify_top=verify_top,
                     penalty_weight=penalty_weight)
-    if not callable(objective):
-        raise TuneError(f"objective must be a function (x, y) -> [B], got {objective!r}")
+    check_function("objective", objective)
     kernel: Kernel = surrogate.kernel
     space = Space.of(kernel, bounds, fixed)
     box = space.box

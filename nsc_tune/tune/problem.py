@@ -110,6 +110,12 @@ def input_rows(kernel: Kernel, key: str) -> list[int]:
     return rows
 
 
+def check_function(name: str, value: object, form: str = "(x, y) -> [B]") -> None:
+    """TuneError unless ``value`` can be called (an objective, a callback)."""
+    if not callable(value):
+        raise TuneError(f"{name} must be a function {form}, got {value!r}")
+
+
 def check_whole(name: str, value: object, least: int) -> None:
     """TuneError unless ``value`` is a whole number (not a bool) of at least ``least``."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
